@@ -1,0 +1,84 @@
+"""The ``casereport`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .audit import audit_case
+from .exceptions import CaseValidationError
+from .load import load_case, validate_case
+
+
+def _validate(args: argparse.Namespace) -> int:
+    problems = validate_case(args.case_dir)
+    if problems:
+        print(f"{args.case_dir}: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"{args.case_dir}: valid")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    try:
+        case = load_case(args.case_dir)
+    except CaseValidationError as err:
+        print(err, file=sys.stderr)
+        return 1
+    disagreements = audit_case(case, cycle_reading=args.cycle_reading)
+    checked = len(case.statements)
+    print(f"{case.case_id}: {checked} statement(s) checked, {len(disagreements)} disagreement(s)")
+    for number, d in enumerate(disagreements, start=1):
+        print(f"\n{number}. [{d.kind}] {d.detail}")
+        for statement, quote in zip(d.statements, d.quotes, strict=True):
+            print(f"   {statement}: \u201c{quote}\u201d")
+        if d.also_under_other_reading is False:
+            print(
+                "   (consistent if a cycle counts once its last dose is given)"
+                if args.cycle_reading == "full"
+                else "   (consistent if a cycle counts only once all its days pass)"
+            )
+    return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from .dashboard import serve
+
+    return serve(case_dir=args.case_dir, port=args.port)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="casereport", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check a case folder; list every problem")
+    validate.add_argument("case_dir", type=Path)
+    validate.set_defaults(run=_validate)
+
+    audit = commands.add_parser("audit", help="compare the case with the paper's own statements")
+    audit.add_argument("case_dir", type=Path)
+    audit.add_argument(
+        "--cycle-reading",
+        choices=["full", "last_dose"],
+        default="full",
+        help="when a cycle counts as completed (default: once all its days pass)",
+    )
+    audit.set_defaults(run=_audit)
+
+    dashboard = commands.add_parser("dashboard", help="serve the case dashboard with Voila on loopback")
+    dashboard.add_argument(
+        "case_dir", type=Path, nargs="?", default=None, help="case folder (default: the first bundled case)"
+    )
+    dashboard.add_argument("--port", type=int, default=8866)
+    dashboard.set_defaults(run=_dashboard)
+
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Dates as precise as the paper gives them.
+
+A month is kept as a month: ``CaseDate`` holds the text as written, its
+precision, and the first and last day it may mean. Arithmetic on such dates
+gives ranges, never a false single day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+import pandas as pd
+
+Precision = Literal["day", "month", "year"]
+
+_PATTERNS: tuple[tuple[re.Pattern[str], Precision, str], ...] = (
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "day", "D"),
+    (re.compile(r"^\d{4}-\d{2}$"), "month", "M"),
+    (re.compile(r"^\d{4}$"), "year", "Y"),
+)
+_OFFSET = re.compile(r"^([+-])(\d+)([dw])$")
+
+
+@dataclass(frozen=True)
+class CaseDate:
+    """A date known to a day, a month or a year: the range it may mean."""
+
+    text: str
+    precision: Precision
+    earliest: date
+    latest: date
+
+    def shifted(self, days: int) -> CaseDate:
+        """The same uncertainty, ``days`` later (earlier when negative)."""
+        sign = "+" if days >= 0 else "-"
+        return CaseDate(
+            text=f"{self.text} {sign}{abs(days)}d",
+            precision=self.precision,
+            earliest=self.earliest + timedelta(days=days),
+            latest=self.latest + timedelta(days=days),
+        )
+
+
+def parse_date(text: str) -> CaseDate:
+    """Parse ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` into a :class:`CaseDate`.
+
+    Raises ``ValueError`` with a reader's reason for anything else, including
+    dates that do not exist (``2010-02-30``).
+    """
+    text = text.strip()
+    for pattern, precision, freq in _PATTERNS:
+        if pattern.match(text):
+            try:
+                period = pd.Period(text, freq=freq)
+                # pandas accepts some impossible days; a round trip catches them.
+                if precision == "day":
+                    date.fromisoformat(text)
+            except ValueError as err:
+                raise ValueError(f"'{text}' is not a date that exists ({err})") from None
+            return CaseDate(
+                text=text,
+                precision=precision,
+                earliest=period.start_time.date(),
+                latest=period.end_time.date(),
+            )
+    raise ValueError(f"'{text}' is not a date: write YYYY-MM-DD, or YYYY-MM when the paper gives only the month")
+
+
+def parse_offset(text: str) -> int:
+    """Parse an offset such as ``+6w``, ``-3d`` or ``+0d`` into days."""
+    match = _OFFSET.match(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not an offset: write a sign, a whole number and d or w, such as +6w or -3d")
+    sign, number, unit = match.groups()
+    days = int(number) * (7 if unit == "w" else 1)
+    return -days if sign == "-" else days

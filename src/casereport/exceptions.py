@@ -1,0 +1,54 @@
+"""Exceptions raised by casereport. Each carries the facts a caller needs as fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CaseReportError(Exception):
+    """Base class for every error casereport raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a case folder: where it is, and why it is wrong.
+
+    ``row`` counts data rows (CSV) or list items (YAML) from 1; ``line`` is the
+    line in the file, as an editor shows it. Either may be ``None`` when the
+    problem concerns the whole file or column.
+    """
+
+    file: str
+    row: int | None
+    line: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}" + (f" (line {self.line})" if self.line else ""))
+        elif self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return ", ".join(where) + f": {self.reason}"
+
+
+class CaseValidationError(CaseReportError):
+    """A case folder does not hold a valid case; ``problems`` lists every reason."""
+
+    def __init__(self, case_dir: str, problems: list[Problem]) -> None:
+        self.case_dir = case_dir
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{case_dir}: {len(self.problems)} problem(s)\n{lines}")
+
+
+class ParameterError(CaseReportError):
+    """A parameter given by a user is not usable; names the parameter and why."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        self.parameter = parameter
+        self.reason = reason
+        super().__init__(f"parameter '{parameter}': {reason}")

@@ -1,0 +1,109 @@
+"""Reader-facing tables: the case summary and the timeline of the episode of care."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .case import Case
+from .timeline import cycle_of, relative_days
+
+
+def format_when(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
+    """A date range as a reader says it: a day, a month, or the span it may be."""
+    if earliest == latest:
+        return earliest.strftime("%-d %b %Y")
+    if earliest.day == 1 and latest == earliest + pd.offsets.MonthEnd(0):
+        return earliest.strftime("%b %Y")
+    if earliest.year == latest.year:
+        return f"{earliest.strftime('%-d %b')} \u2013 {latest.strftime('%-d %b %Y')}"
+    return f"{earliest.strftime('%-d %b %Y')} \u2013 {latest.strftime('%-d %b %Y')}"
+
+
+def format_days(earliest: int, latest: int) -> str:
+    """A day count or range, such as ``42`` or ``93 to 152``."""
+    return f"{earliest}" if earliest == latest else f"{earliest} to {latest}"
+
+
+def _cycle_text(earliest: object, latest: object) -> str:
+    if pd.isna(earliest) and pd.isna(latest):
+        return ""
+    if pd.isna(earliest):
+        return f"before start or {latest}"
+    if pd.isna(latest):
+        return f"{earliest} or after the last"
+    return format_days(int(earliest), int(latest))
+
+
+def _first(*values: object) -> object:
+    """The first value that is given (not None or NaN)."""
+    return next((v for v in values if v is not None and not (isinstance(v, float) and pd.isna(v))), None)
+
+
+def timeline_table(case: Case, *, reference: str | None = None) -> pd.DataFrame:
+    """The dated events in order, with the date as precise as the paper gives it.
+
+    Columns: event, when, days since the reference event, the cycle of each
+    cyclic regimen the event falls in, provenance and the paper's words.
+    """
+    reference = reference or case.reference_event
+    events = relative_days(case, case.events, reference=reference)
+    table = pd.DataFrame(
+        {
+            "event": events["label"],
+            "when": [format_when(a, b) for a, b in zip(events["date_earliest"], events["date_latest"], strict=True)],
+            f"days since {case.event(reference)['label']}": [
+                format_days(a, b) for a, b in zip(events["day_earliest"], events["day_latest"], strict=True)
+            ],
+        }
+    )
+    for regimen in case.regimens.loc[case.regimens["schedule_kind"] == "cyclic", "id"]:
+        cycles = cycle_of(case, case.events, regimen=regimen)
+        table[f"{regimen} cycle"] = [
+            _cycle_text(a, b) for a, b in zip(cycles["cycle_earliest"], cycles["cycle_latest"], strict=True)
+        ]
+    table["provenance"] = events["provenance"]
+    table["source"] = events["quote"].fillna(events["rule"])
+    order = events.sort_values(["date_earliest", "date_latest"], kind="stable").index
+    return table.loc[order].reset_index(drop=True)
+
+
+def case_summary(case: Case) -> pd.DataFrame:
+    """Patient, diagnosis and regimens as one table of facts with provenance."""
+    rows = [
+        {
+            "fact": r["field"].replace("_", " "),
+            "value": r["value"],
+            "provenance": r["provenance"],
+            "source": _first(r["quote"], r["rule"]),
+        }
+        for _, r in case.patient.iterrows()
+    ]
+    diagnosis = case.event(case.diagnosis["event"])
+    rows.append(
+        {
+            "fact": "diagnosis",
+            "value": f"{case.diagnosis['name']} ({diagnosis['date_text']})",
+            "provenance": case.diagnosis["provenance"],
+            "source": case.diagnosis["quote"],
+        }
+    )
+    rows += [
+        {
+            "fact": "metastatic site",
+            "value": f"{m['site']}: {m['detail']}" if _first(m["detail"]) else m["site"],
+            "provenance": m["provenance"],
+            "source": _first(m["quote"], m["rule"]),
+        }
+        for _, m in case.metastatic_sites.iterrows()
+    ]
+    for _, r in case.regimens.iterrows():
+        schedule = (
+            "daily, continuous"
+            if r["schedule_kind"] == "continuous"
+            else (f"days {', '.join(map(str, r['dose_days']))} of a {r['cycle_length_days']}-day cycle")
+        )
+        value = f"{r['drug']} {r['dose']:g} {r['dose_unit']} {r['route']}, {schedule}"
+        if _first(r["stop"]):
+            value += f"; stopped: {r['stop_reason']}"
+        rows.append({"fact": "regimen", "value": value, "provenance": r["provenance"], "source": r["quote"]})
+    return pd.DataFrame(rows, columns=["fact", "value", "provenance", "source"])
