@@ -196,7 +196,8 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
             {**_record(r, *dated), **_date_columns(d.date, d.anchor, d.anchor_offset)}
             for r, d in parts["adverse_events"]
         ],
-        ["id", "term", "ctcae_term", "grade", "outcome", *DATE_COLUMNS, *PROVENANCE_COLUMNS],
+        ["id", "term", "ctcae_term", "grade", "outcome", "value", "unit", *DATE_COLUMNS, *PROVENANCE_COLUMNS],
+        numeric=("value",),
     )
     adverse_events["grade"] = adverse_events["grade"].astype("Int64")
 

@@ -147,6 +147,9 @@ class AdverseEventRecord(Dated):
     ctcae_term: str | None = None
     grade: int | None = Field(default=None, ge=1, le=5)
     outcome: str | None = None
+    # A measured amount, where the paper gives one (weight loss: 3 kg).
+    value: float | None = Field(default=None, ge=0)
+    unit: str | None = None
 
 
 class Schedule(Record):
