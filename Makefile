@@ -25,6 +25,7 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadfile --nbval-lax -p no:cacheprovider notebooks dashboards
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

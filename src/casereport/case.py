@@ -186,7 +186,7 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
     findings = _frame([_record(f) for f in parts["findings"]], finding_columns or ["id", "staging"])
     if not findings.empty:
         findings = findings.merge(
-            events[["id", "date_text", "date_earliest", "date_latest", "precision"]].rename(columns={"id": "staging"}),
+            events[["id", *DATE_COLUMNS]].rename(columns={"id": "staging"}),
             on="staging",
             how="left",
             validate="many_to_one",

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .audit import audit_case
-from .exceptions import CaseValidationError
+from .exceptions import CaseValidationError, ParameterError
 from .load import load_case, validate_case
 
 
@@ -45,6 +45,25 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figures(args: argparse.Namespace) -> int:
+    from .notebooks import run_figures_notebook
+
+    try:
+        run_figures_notebook(
+            case_dir=args.case,
+            output_dir=args.out,
+            formats=args.format,
+            axis=args.axis,
+            width_mm=args.width_mm,
+            dpi=args.dpi,
+        )
+    except ParameterError as err:
+        print(f"casereport figures: {err}", file=sys.stderr)
+        return 2
+    print(f"figures, manifest.json and the executed notebook are in {args.out}")
+    return 0
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     from .dashboard import serve
 
@@ -68,6 +87,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="when a cycle counts as completed (default: once all its days pass)",
     )
     audit.set_defaults(run=_audit)
+
+    figures = commands.add_parser("figures", help="regenerate every figure with papermill")
+    figures.add_argument("--case", type=Path, default=None, help="case folder (default: the bundled case)")
+    figures.add_argument("--out", type=Path, required=True, help="folder for the figures")
+    figures.add_argument("--format", default="svg,png,pdf,html", help="any of svg,png,pdf,html (comma-separated)")
+    figures.add_argument("--axis", default="calendar", help="calendar or relative")
+    figures.add_argument("--width-mm", type=float, default=85.0, help="figure width in mm (85: one column)")
+    figures.add_argument("--dpi", type=int, default=300)
+    figures.set_defaults(run=_figures)
 
     dashboard = commands.add_parser("dashboard", help="serve the case dashboard with Voila on loopback")
     dashboard.add_argument(

@@ -1,0 +1,111 @@
+"""Chart specs: marks, encodings, named params, limits from the case, compiled and rendered."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import vl_convert as vlc
+
+import casereport
+from casereport import charts
+
+from .conftest import CASES, SEED
+
+AXES = ["calendar", "relative"]
+
+
+def _datasets(spec: dict) -> list[dict]:
+    return [row for rows in spec.get("datasets", {}).values() for row in rows]
+
+
+def _walk(spec, key):
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            if k == key:
+                yield v
+            yield from _walk(v, key)
+    elif isinstance(spec, list):
+        for item in spec:
+            yield from _walk(item, key)
+
+
+def _all_charts(case, axis):
+    made = {
+        "timeline": charts.timeline_chart(case, axis=axis),
+        "imaging": charts.imaging_chart(case, axis=axis),
+        "all_labs": charts.all_labs_chart(case, axis=axis),
+    }
+    if set(case.labs["loinc"]) & set(charts.LIVER_ENZYMES):
+        made["liver_enzymes"] = charts.liver_enzymes_chart(case, axis=axis)
+    if charts.AFP in set(case.labs["loinc"]):
+        made["afp"] = charts.afp_chart(case, axis=axis, scale="log")
+    return made
+
+
+@pytest.mark.parametrize("axis", AXES)
+def test_every_spec_compiles(case_dir, axis):
+    case = casereport.load_case(case_dir)
+    for name, chart in _all_charts(case, axis).items():
+        vega = vlc.vegalite_to_vega(chart.to_dict())
+        assert vega["marks"], name
+
+
+def test_timeline_names_its_selections(case_dir):
+    spec = charts.timeline_chart(casereport.load_case(case_dir)).to_dict()
+    names = {p["name"] for p in _walk(spec, "params") for p in p}
+    assert {charts.BRUSH, charts.STAGING_PICK} <= names
+
+
+def test_timeline_has_a_lane_per_drug_and_every_event(case_dir):
+    case = casereport.load_case(case_dir)
+    rows = _datasets(charts.timeline_chart(case).to_dict())
+    lanes = {r.get("lane") for r in rows}
+    assert {d.capitalize() for d in case.regimens["drug"]} <= lanes
+    assert set(case.events["id"]) <= {r.get("id") for r in rows}
+
+
+def test_limit_rules_are_the_cases_own(case_dir):
+    case = casereport.load_case(case_dir)
+    loincs = [loinc for loinc in charts.LIVER_ENZYMES if loinc in set(case.labs["loinc"])]
+    spec = charts.liver_enzymes_chart(case).to_dict()
+    limits = {(r["analyte"], r["limit_value"]) for r in _datasets(spec) if "limit_value" in r}
+    expected = {
+        (a, u) for a, u in case.analytes.set_index("loinc").loc[loincs, ["name", "upper_limit"]].itertuples(index=False)
+    }
+    assert expected <= limits
+    assert "rule" in {m if isinstance(m, str) else m.get("type") for m in _walk(spec, "mark")}
+
+
+def test_illustrative_values_are_drawn_hollow():
+    case = casereport.load_case(CASES[SEED])
+    spec = charts.afp_chart(case).to_dict()
+    conditions = [c for c in _walk(spec, "fill") if isinstance(c, dict) and "condition" in c]
+    assert any(
+        "illustrative" in json.dumps(c["condition"]) and c["condition"].get("value") == "white" for c in conditions
+    )
+    provenance = {r["provenance"] for r in _datasets(spec) if "value" in r and "provenance" in r}
+    assert {"reported", "illustrative"} <= provenance
+
+
+def test_tooltips_give_value_unit_date_grade_provenance(case_dir):
+    spec = charts.all_labs_chart(casereport.load_case(case_dir)).to_dict()
+    fields = {t.get("field") for tips in _walk(spec, "tooltip") if isinstance(tips, list) for t in tips}
+    assert {"value", "unit", "when", "grade", "provenance", "source"} <= fields
+
+
+def test_afp_log_scale():
+    spec = charts.afp_chart(casereport.load_case(CASES[SEED]), scale="log").to_dict()
+    assert any(s.get("type") == "log" for s in _walk(spec, "scale") if isinstance(s, dict))
+
+
+@pytest.mark.parametrize("axis", AXES)
+def test_rendered_svg_carries_titles_and_axis_labels(case_dir, axis):
+    case = casereport.load_case(case_dir)
+    svg = vlc.vegalite_to_svg(charts.timeline_chart(case, axis=axis).to_dict())
+    assert "Case timeline" in svg
+    reference = case.event(case.reference_event)["label"]
+    assert ("Date" in svg) if axis == "calendar" else (f"Days since {reference}" in svg)
+    labs_svg = vlc.vegalite_to_svg(charts.all_labs_chart(case, axis=axis).to_dict())
+    for analyte in case.analytes["name"]:
+        assert analyte in labs_svg

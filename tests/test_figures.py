@@ -1,0 +1,77 @@
+"""Regenerating the figures with papermill, and the parameters that must be refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+
+from casereport.cli import main
+from casereport.exceptions import ParameterError
+from casereport.figures import FORMATS, case_hash, check_parameters
+from casereport.notebooks import run_figures_notebook
+
+from .conftest import CASES, SEED
+
+
+@pytest.mark.parametrize("axis", ["calendar", "relative"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_figures_notebook_writes_every_figure(name, axis, tmp_path):
+    executed = run_figures_notebook(
+        case_dir=CASES[name],
+        output_dir=tmp_path,
+        formats=",".join(FORMATS),
+        axis=axis,
+        width_mm=85,
+        dpi=150,
+        progress_bar=False,
+    )
+    assert executed.is_file()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["case_sha256"] == case_hash(CASES[name])
+    assert manifest["parameters"]["axis"] == axis
+    written = {(f["figure"], f["format"]) for f in manifest["files"]}
+    figures = {f["figure"] for f in manifest["files"]}
+    assert written == {(figure, fmt) for figure in figures for fmt in FORMATS}
+    assert {"timeline", "imaging", "all_labs"} <= figures
+    for entry in manifest["files"]:
+        path = tmp_path / entry["file"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+        if entry["format"] == "html":
+            html = path.read_text(encoding="utf-8")
+            assert not re.search(r"<script[^>]+src=", html), "HTML must not load scripts"
+            assert "vegaEmbed" in html
+    assert {"altair", "vl-convert-python", "vega-lite"} <= set(manifest["packages"])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "parameter"),
+    [
+        ({"formats": "svg,gif"}, "formats"),
+        ({"axis": "sideways"}, "axis"),
+        ({"width_mm": 5}, "width_mm"),
+        ({"dpi": 10}, "dpi"),
+        ({"case_dir": "/nonexistent/case"}, "case_dir"),
+        ({"output_dir": "/proc/cannot-write-here"}, "output_dir"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(overrides, parameter, tmp_path):
+    arguments = {
+        "case_dir": CASES[SEED],
+        "output_dir": tmp_path,
+        "formats": "svg",
+        "axis": "calendar",
+        "width_mm": 85,
+        "dpi": 300,
+    } | overrides
+    with pytest.raises(ParameterError) as raised:
+        check_parameters(**arguments)
+    assert raised.value.parameter == parameter
+
+
+def test_cli_refuses_an_unknown_format(tmp_path, capsys):
+    assert main(["figures", "--out", str(tmp_path), "--format", "svg,gif"]) == 2
+    assert "parameter 'formats'" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
