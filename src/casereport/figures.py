@@ -96,8 +96,8 @@ def case_hash(case_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _write(chart: alt.TopLevelMixin, path: Path, fmt: str, dpi: int) -> None:
-    spec = charts.print_spec(chart)
+def _write(chart: alt.TopLevelMixin, spec: dict, path: Path, fmt: str, dpi: int) -> None:
+    """Write one format; ``spec`` is the chart's print spec, built once for all static formats."""
     if fmt == "svg":
         path.write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
     elif fmt == "png":
@@ -130,9 +130,10 @@ def write_figures(
             skipped.append({"figure": name, "reason": factory})
             continue
         chart = factory()
+        spec = charts.print_spec(chart)
         for fmt in chosen:
             path = out / f"{case.case_id}-{name}-{axis}.{fmt}"
-            _write(chart, path, fmt, int(dpi))
+            _write(chart, spec, path, fmt, int(dpi))
             files.append(
                 {
                     "figure": name,
