@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 import vl_convert as vlc
 
 import casereport
 from casereport import charts
+from casereport.response import recist_response
 
 from .conftest import CASES, SEED
 
@@ -105,7 +107,44 @@ def test_rendered_svg_carries_titles_and_axis_labels(case_dir, axis):
     svg = vlc.vegalite_to_svg(charts.timeline_chart(case, axis=axis).to_dict())
     assert "Case timeline" in svg
     reference = case.event(case.reference_event)["label"]
-    assert ("Date" in svg) if axis == "calendar" else (f"Days since {reference}" in svg)
+    title = ["Date"] if axis == "calendar" else f"Days since {reference}".split()
+    assert all(word in svg for word in title)
     labs_svg = vlc.vegalite_to_svg(charts.all_labs_chart(case, axis=axis).to_dict())
     for analyte in case.analytes["name"]:
         assert analyte in labs_svg
+
+
+@pytest.mark.parametrize("axis", AXES)
+def test_every_record_lies_inside_the_shared_x_extent(case_dir, axis):
+    """The padded extent keeps the first and last marks whole, not cut in half at the plot edge."""
+    case = casereport.load_case(case_dir)
+    low, high = (
+        charts.x_extent(case, axis)
+        if axis == "relative"
+        else [pd.Timestamp(d.year, d.month, d.date) for d in charts.x_extent(case, axis)]
+    )
+    for frame in (case.events, case.labs, case.findings, case.administrations):
+        positions = charts._positions(case, frame, axis)
+        assert (positions["x_start"] > low).all()
+        assert (positions["x_end"] < high).all()
+
+
+def test_imaging_grid_has_a_cell_per_finding_and_the_recist_row(case_dir):
+    case = casereport.load_case(case_dir)
+    spec = charts.imaging_chart(case).to_dict()
+    rows = _datasets(spec)
+    assert set(case.findings["id"]) <= {r.get("id") for r in rows}
+    categories = {r["staging"]: r["category_text"] for r in rows if "category_text" in r}
+    response = recist_response(case)
+    assert set(categories) == set(response["staging"])
+    for staging, category in zip(response["staging"].iloc[1:], response["category"].iloc[1:], strict=True):
+        assert categories[staging] == category
+    sites = next(y for y in _walk(spec, "y") if isinstance(y, dict) and y.get("field") == "site_kind")
+    assert sites["scale"]["domain"] == [charts.RECIST_ROW, *dict.fromkeys(case.findings["site_kind"])]
+
+
+def test_month_precise_staging_keeps_its_precision_in_the_heading():
+    case = casereport.load_case(CASES[SEED])
+    labels = {r["staging_label"] for r in _datasets(charts.imaging_chart(case).to_dict()) if "staging_label" in r}
+    assert "Sep 2009|+6 wk" in labels
+    assert "Jan 2010" in labels

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import struct
+from pathlib import Path
 
 import pytest
 
 from casereport.cli import main
 from casereport.exceptions import ParameterError
-from casereport.figures import FORMATS, case_hash, check_parameters
+from casereport.figures import FORMATS, case_hash, check_parameters, write_figures
 from casereport.notebooks import run_figures_notebook
 
 from .conftest import CASES, SEED
@@ -75,3 +77,17 @@ def test_cli_refuses_an_unknown_format(tmp_path, capsys):
     assert main(["figures", "--out", str(tmp_path), "--format", "svg,gif"]) == 2
     assert "parameter 'formats'" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])
+    return width, height
+
+
+@pytest.mark.parametrize(("width_mm", "dpi"), [(85, 300), (174, 150)])
+def test_every_png_is_the_width_asked_for(width_mm, dpi, tmp_path):
+    """A figure drawn for one column at 300 dpi is one column wide, legends and axis labels included."""
+    manifest = write_figures(case_dir=CASES[SEED], output_dir=tmp_path, formats="png", width_mm=width_mm, dpi=dpi)
+    for entry in manifest["files"]:
+        width_px, _ = _png_size(tmp_path / entry["file"])
+        assert width_px / dpi * 25.4 == pytest.approx(width_mm, abs=1), entry["figure"]

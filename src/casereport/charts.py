@@ -14,6 +14,7 @@ notebooks. Conventions, so that every figure is honest and readable:
 
 from __future__ import annotations
 
+import textwrap
 from typing import Literal
 
 import altair as alt
@@ -21,7 +22,7 @@ import pandas as pd
 
 from .case import Case
 from .grading import grade_labs
-from .response import recist_response
+from .response import MRECIST_NOTE, recist_response
 from .tables import format_when
 from .timeline import relative_days
 
@@ -33,11 +34,13 @@ LIVER_ENZYMES = ("1920-8", "1742-6", "2324-2")
 AFP = "1834-1"
 BRUSH = "timeline_brush"
 STAGING_PICK = "staging_pick"
-PROVENANCE_FILL = alt.Scale(domain=["reported", "derived", "illustrative"], range=["#555555", "#555555", "white"])
-PROVENANCE_LEGEND = alt.Legend(
-    title=["Provenance: filled, stated in the paper;", "hollow, illustrative"], orient="bottom", titleLimit=400
-)
-FONT_SIZE = 10
+PROVENANCE_TEXT = {
+    "reported": "stated in the paper",
+    "derived": "derived from stated facts",
+    "illustrative": "illustrative, not measured",
+}
+FONT_SIZE = 9  # points: legible in print at one column and on screen
+X_PADDING = 0.03  # share of the case's span left free at each end, so edge marks are whole
 
 
 def print_spec(chart: alt.TopLevelMixin) -> dict:
@@ -66,14 +69,39 @@ def _positions(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
     return out
 
 
-def _x(case: Case, axis: Axis, field: str = "x", *, title: bool = True, domain_param: str | None = None) -> alt.X:
-    scale = alt.Scale(domain=alt.param(domain_param)) if domain_param else alt.Undefined
+def x_extent(case: Case, axis: Axis) -> list:
+    """The x span every chart of the case shares: all its dated records, padded at each end."""
+    frames = [f for f in (case.events, case.administrations, case.labs, case.findings) if not f.empty]
+    spans = pd.concat([_positions(case, f, axis)[["x_start", "x_end"]] for f in frames])
+    low, high = spans["x_start"].min(), spans["x_end"].max()
+    pad = (high - low) * X_PADDING
+    low, high = low - pad, high + pad
+    if axis == "calendar":
+        return [alt.DateTime(year=t.year, month=t.month, date=t.day) for t in (low, high)]
+    return [float(round(low)), float(round(high))]
+
+
+def _x(
+    case: Case,
+    axis: Axis,
+    field: str = "x",
+    *,
+    title: bool = True,
+    domain_param: str | None = None,
+    extent: list | None = None,
+) -> alt.X:
+    """The x encoding: calendar months or days since the reference event; a linked or the case's own domain."""
+    if domain_param:
+        scale = alt.Scale(domain=alt.param(domain_param))
+    else:
+        scale = alt.Scale(domain=extent or x_extent(case, axis), nice=False)
     if axis == "calendar":
         return alt.X(
             f"{field}:T", title="Date" if title else None, scale=scale, axis=alt.Axis(format="%b %Y", labelAngle=-40)
         )
     reference = case.event(case.reference_event)["label"]
-    return alt.X(f"{field}:Q", title=f"Days since {reference}" if title else None, scale=scale)
+    # Wrapped: an event's label can be longer than a one-column figure is wide.
+    return alt.X(f"{field}:Q", title=textwrap.wrap(f"Days since {reference}", 32) if title else None, scale=scale)
 
 
 def _provenance_marks(
@@ -85,6 +113,7 @@ def _provenance_marks(
     fill: alt.Fill | dict,
     tooltip: list,
     size: int = 40,
+    legend: bool = True,
     **encodings: object,
 ) -> list[alt.Chart]:
     """Points filled when the paper gives the value and hollow when it is illustrative, with a legend saying so.
@@ -92,10 +121,18 @@ def _provenance_marks(
     The legend comes from a grey key layer drawn under the coloured points;
     the enclosing layer must resolve ``fill`` independently.
     """
+    present = [kind for kind in PROVENANCE_TEXT if kind in set(data["provenance"])]
+    legend = alt.Legend(
+        title="Values",
+        orient="bottom",
+        columns=1,
+        labelExpr=" : ".join(f"datum.value == '{k}' ? '{PROVENANCE_TEXT[k]}'" for k in present) + " : datum.label",
+    )
+    scale = alt.Scale(domain=present, range=["white" if k == "illustrative" else "#555555" for k in present])
     key = (
         alt.Chart(data)
         .mark_point(size=size, strokeWidth=1.5, color="#555555", opacity=1, clip=True)
-        .encode(x=x, y=y, fill=alt.Fill("provenance:N", scale=PROVENANCE_FILL, legend=PROVENANCE_LEGEND), **encodings)
+        .encode(x=x, y=y, fill=alt.Fill("provenance:N", scale=scale, legend=legend if legend else None), **encodings)
     )
     marks = (
         alt.Chart(data)
@@ -120,6 +157,11 @@ def _palette_colour(field: str, title: str, domain: list[str]) -> alt.Color:
         scale=alt.Scale(domain=domain, range=OKABE_ITO[: len(domain)]),
         legend=alt.Legend(orient="bottom"),
     )
+
+
+def _wrap(text: str, width_points: float) -> list[str]:
+    """Lines of ``text`` that fit ``width_points`` (Vega wraps no text itself)."""
+    return textwrap.wrap(text, max(12, int(width_points / (FONT_SIZE * 0.55))))
 
 
 def _grade_text(grades: pd.Series) -> pd.Series:
@@ -188,8 +230,12 @@ def lab_chart(
     labs["grade"] = _grade_text(labs["ctcae_grade"])
     names = list(dict.fromkeys(labs["analyte"]))
     colour = _palette_colour("analyte", "Analyte", names)
+    if len(names) == 1:
+        colour = colour.legend(None)  # the axis title names it
     y_scale = alt.Scale(type=scale, zero=False) if scale == "log" else alt.Scale(zero=True)
-    y = alt.Y("value:Q", title=f"{' / '.join(names)} ({', '.join(units)})", scale=y_scale)
+    # One analyte names itself on the axis; several are named in the legend.
+    y_title = f"{names[0]} ({units[0]})" if len(names) == 1 else ", ".join(units)
+    y = alt.Y("value:Q", title=y_title, scale=y_scale)
     x = _x(case, axis, domain_param=domain_param)
     base = alt.Chart(labs)
     lines = base.mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True).encode(
@@ -215,6 +261,7 @@ def lab_chart(
         value_name="limit_value",
     ).dropna(subset=["limit_value"])
     limits["limit"] = limits["limit"].str.replace("_limit", " limit")
+    limits["limit_text"] = limits["limit"] + " " + limits["limit_value"].map("{:g}".format)
     limit_rules = (
         alt.Chart(limits)
         .mark_rule(strokeDash=[1, 2], strokeWidth=1)
@@ -230,7 +277,12 @@ def lab_chart(
             ],
         )
     )
-    layers = [limit_rules, lines, *points]
+    limit_labels = (
+        alt.Chart(limits)
+        .mark_text(align="right", baseline="bottom", dy=-1, fontSize=FONT_SIZE - 2)
+        .encode(y="limit_value:Q", x=alt.value(width), color=colour, text="limit_text:N")
+    )
+    layers = [limit_rules, limit_labels, lines, *points]
     periods = _regimen_periods(case, axis)
     if not periods.empty:
         shade = (
@@ -318,6 +370,7 @@ def all_labs_chart(
     grade_scale = alt.Scale(domain=grades, range=["#999999", "#009E73", "#F0E442", "#E69F00", "#D55E00", "#000000"])
     grade_colour = alt.Color("grade:N", title="CTCAE v5.0", scale=grade_scale, legend=alt.Legend(orient="bottom"))
     panels = []
+    extent = x_extent(case, axis)
     for loinc, values in graded.groupby("loinc", sort=False):
         first = values.iloc[0]
         band = pd.DataFrame(
@@ -329,10 +382,12 @@ def all_labs_chart(
             ]
         )
         band["high"] = band["high"].fillna(values["value"].max())
-        x = _x(case, axis, title=False)
+        x = _x(case, axis, title=False, extent=extent)
         y = alt.Y("value:Q", title=first["unit"])
         reference = alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y="low:Q", y2="high:Q")
-        line = alt.Chart(values).mark_line(strokeDash=[4, 3], color="#777777", strokeWidth=1).encode(x=x, y=y)
+        line = (
+            alt.Chart(values).mark_line(strokeDash=[4, 3], color="#777777", strokeWidth=1, clip=True).encode(x=x, y=y)
+        )
         tooltip = [
             "analyte:N",
             alt.Tooltip("value:Q", format=".4~g"),
@@ -344,7 +399,9 @@ def all_labs_chart(
             alt.Tooltip("source:N", title="paper's words or rule"),
         ]
         grade_fill = alt.Fill("grade:N", scale=grade_scale, legend=None)
-        points = _provenance_marks(values, x=x, y=y, stroke=grade_colour, fill=grade_fill, tooltip=tooltip, size=36)
+        points = _provenance_marks(
+            values, x=x, y=y, stroke=grade_colour, fill=grade_fill, tooltip=tooltip, size=36, legend=not panels
+        )
         panels.append(
             alt.layer(reference, line, *points)
             .resolve_scale(fill="independent")
@@ -449,85 +506,214 @@ def timeline_chart(
         .properties(
             width=width,
             height=height or 26 * len(lanes),
-            title=alt.TitleParams("Case timeline", subtitle=case.title, subtitleFontSize=FONT_SIZE, limit=width + 60),
+            title=alt.TitleParams(
+                "Case timeline", subtitle=_wrap(case.title, width + 60), subtitleFontSize=FONT_SIZE, limit=width + 60
+            ),
         )
     )
     return _finish(chart) if standalone else chart
 
 
+CHANGES = ["baseline", "decreased", "stable", "increased", "new", "mixed", "not stated"]
+CHANGE_COLOURS = ["#777777", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#000000"]
+CHANGE_SHAPES = ["circle", "triangle-down", "square", "triangle-up", "diamond", "diamond", "cross"]
+RECIST_ROW = "RECIST 1.1"
+
+
+def _staging_label(case: Case, staging: pd.Series, axis: Axis) -> str:
+    """A staging's column heading, as precise as the paper: ``Sep 2009|+6 wk`` or ``day 42`` (``|`` breaks)."""
+    if axis == "relative":
+        return f"day {staging['day_earliest']}" + (
+            f"|to {staging['day_latest']}" if staging["day_latest"] != staging["day_earliest"] else ""
+        )
+    if staging["anchor"] != staging["id"] and staging["anchor_offset_days"]:
+        anchor = case.events.set_index("id").loc[staging["anchor"]]
+        days = int(staging["anchor_offset_days"])
+        offset = f"+{days // 7} wk" if days % 7 == 0 else f"+{days} d"
+        return f"{format_when(anchor['date_earliest'], anchor['date_latest'])}|{offset}"
+    return staging["when"]
+
+
+def _finding_note(finding: pd.Series) -> str:
+    """What a finding adds to its symbol: dimensions, count, new, and a dagger for necrosis."""
+    dims = [f"{v:g}" for v in finding[["dim1_mm", "dim2_mm", "dim3_mm"]].dropna()]
+    parts = []
+    if dims:
+        parts.append("\u00d7".join(dims))
+    if pd.notna(finding["lesion_count"]) and finding["lesion_count"] > 1:
+        parts.append(f"{finding['lesion_count']:g} lesions")
+    if finding["new_lesion"] is True:
+        parts.append("new")
+    note = ", ".join(parts)
+    # A dagger keeps the column narrow; the footnote says what it means.
+    return f"{note} \u2020" if pd.notna(finding["necrosis"]) else note
+
+
 def imaging_chart(
-    case: Case, *, axis: Axis = "calendar", width: int = 320, height: int = 160, standalone: bool = True
+    case: Case,
+    *,
+    axis: Axis = "calendar",
+    width: int = 320,
+    row_height: int = 11,
+    brush: str | None = None,
+    standalone: bool = True,
 ) -> alt.VConcatChart:
-    """Lesion dimensions per staging and site, every finding described, and the RECIST 1.1 category."""
+    """Every imaging finding by staging and site, the RECIST 1.1 category, and the measured lesions.
+
+    Columns are the stagings, rows the sites; each finding is a symbol for the
+    change the paper describes, with its dimensions, count, novelty and
+    necrosis beside it. The first row is the RECIST 1.1 category, with the
+    reasons it could or could not be given under the title. ``brush`` names an
+    interval selection on ``x`` that keeps only the stagings within it.
+    """
+    events = _positions(case, case.events, axis).set_index("id", drop=False)
     findings = _positions(case, case.findings, axis)
-    findings["longest_mm"] = findings[["dim1_mm", "dim2_mm", "dim3_mm"]].max(axis=1)
+    staging_rows = events.loc[list(dict.fromkeys(findings["staging"]))].sort_values("x")
+    labels = {i: _staging_label(case, row, axis) for i, row in staging_rows.iterrows()}
+    order = list(labels.values())
+    findings["staging_label"] = findings["staging"].map(labels)
+    findings["staging_when"] = findings["staging"].map(events["when"])
     findings["dimensions"] = findings[["dim1_mm", "dim2_mm", "dim3_mm"]].apply(
         lambda r: " x ".join(f"{v:g}" for v in r.dropna()) + " mm" if r.notna().any() else "not given", axis=1
     )
+    findings["note"] = findings.apply(_finding_note, axis=1)
     findings["source"] = _source(findings)
-    findings["new"] = findings["new_lesion"].map({True: "new lesion", False: "", None: ""}).fillna("")
-    x = _x(case, axis, domain_param=None)
+    findings["slot"] = findings.groupby(["staging", "site_kind"]).cumcount()
+    sites = list(dict.fromkeys(findings["site_kind"]))
+    rows = [RECIST_ROW, *sites]
+
+    response = recist_response(case)
+    response["x"] = response["staging"].map(events["x"])
+    response["staging_label"] = response["staging"].map(labels)
+    response["staging_when"] = response["staging"].map(events["when"])
+    response["site_kind"] = RECIST_ROW
+    response["slot"] = 0
+    response["category_text"] = response["category"].fillna("none")
+    # The first staging is the baseline the others are read against, not a response.
+    response.loc[response.index[0], "category_text"] = "baseline"
+    response["why"] = response["reason"].where(response["reason"] != "", "measured") + response["mrecist_note"].map(
+        lambda n: f"; {n}" if n else ""
+    )
+    notes = [
+        f"{', '.join(dict.fromkeys(group['category_text']))}: {reason}"
+        for reason, group in response[response["reason"] != ""].groupby("reason", sort=False)
+    ]
+    necrotic = response.loc[response["mrecist_note"] != "", "staging_label"].str.replace("|", " ")
+    if not necrotic.empty:
+        notes.append(f"\u2020 Necrosis described ({', '.join(necrotic)}): {MRECIST_NOTE}.")
+    notes.append("Dimensions in mm. Hover for the paper's words.")
+
+    band = width / max(len(order), 1)
+    slots = max(int(findings["slot"].max()) + 1, 1)
+    x = alt.X(
+        "staging_label:N",
+        title=None,
+        sort=order,
+        scale=alt.Scale(domain=order),
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=0,
+            labelExpr="split(datum.label, '|')",
+            # A second line grows downwards, into the plot, unless the labels stand a line higher.
+            labelPadding=FONT_SIZE + 5 if any("|" in label for label in order) else 4,
+            ticks=False,
+            domain=False,
+        ),
+    )
+    y = alt.Y(
+        "site_kind:N",
+        title=None,
+        sort=rows,
+        scale=alt.Scale(domain=rows),
+        # Labels at the first slot of their row, where its findings start.
+        axis=alt.Axis(
+            labelFontWeight="bold",
+            labelLimit=90,
+            labelOffset=-row_height * (slots - 1) / 2,
+            ticks=False,
+            domain=False,
+        ),
+    )
+    y_offset = alt.YOffset("slot:O", scale=alt.Scale(domain=list(range(slots))))
     tooltip = [
-        alt.Tooltip("when:N", title="staging"),
+        alt.Tooltip("staging_when:N", title="staging"),
         "modality:N",
         "site:N",
         "dimensions:N",
         alt.Tooltip("lesion_count:Q", title="lesions"),
         "necrosis:N",
         "enhancement:N",
-        "change:N",
-        "new:N",
+        alt.Tooltip("change:N", title="described change"),
+        alt.Tooltip("description:N", title="finding"),
         alt.Tooltip("source:N", title="paper's words"),
     ]
-    sites = list(dict.fromkeys(findings["site_kind"]))
-    colour = _palette_colour("site_kind", "Site", sites)
-    measured = findings[findings["longest_mm"].notna()]
-    dims = (
-        alt.Chart(measured)
-        .mark_point(size=60, filled=True, strokeWidth=1.5)
-        .encode(
-            x=x,
-            y=alt.Y("longest_mm:Q", title="Longest diameter (mm)"),
-            color=colour,
-            shape=alt.Shape("modality:N", title="Modality", legend=alt.Legend(orient="bottom")),
-            tooltip=tooltip,
+    change = alt.Color(
+        "change:N",
+        title="Described change",
+        scale=alt.Scale(domain=CHANGES, range=CHANGE_COLOURS),
+        legend=alt.Legend(orient="bottom", columns=2),
+    )
+    shape = alt.Shape("change:N", scale=alt.Scale(domain=CHANGES, range=CHANGE_SHAPES), legend=None)
+    base = alt.Chart(findings)
+    if brush:
+        base = base.transform_filter(alt.param(brush))
+    symbols = base.mark_point(size=30, filled=True, xOffset=-band / 2 + 4, opacity=1).encode(
+        x=x, y=y, yOffset=y_offset, color=change, shape=shape, tooltip=tooltip
+    )
+    notes_text = base.mark_text(align="left", dx=-band / 2 + 9, fontSize=FONT_SIZE - 2).encode(
+        x=x, y=y, yOffset=y_offset, text="note:N", tooltip=tooltip
+    )
+    categories = alt.Chart(response)
+    if brush:
+        categories = categories.transform_filter(alt.param(brush))
+    category_text = categories.mark_text(fontWeight="bold", fontSize=FONT_SIZE).encode(
+        x=x,
+        y=y,
+        yOffset=y_offset,
+        text="category_text:N",
+        tooltip=[
+            alt.Tooltip("staging_when:N", title="staging"),
+            alt.Tooltip("category_text:N", title="RECIST 1.1"),
+            alt.Tooltip("sum_mm:Q", title="sum of diameters (mm)"),
+            alt.Tooltip("change_from_baseline_pct:Q", title="change from baseline (%)", format=".0f"),
+            alt.Tooltip("why:N", title="why"),
+        ],
+    )
+    grid = alt.layer(category_text, symbols, notes_text).properties(
+        width=width,
+        height=row_height * slots * len(rows),
+        title=alt.TitleParams(
+            "Imaging findings by staging and site",
+            subtitle=[line for note in notes for line in _wrap(note, width + 60)],
+            subtitleFontSize=FONT_SIZE - 1,
+            limit=width + 60,
+        ),
+    )
+    parts = [grid]
+    measured = findings[findings[["dim1_mm", "dim2_mm", "dim3_mm"]].notna().any(axis=1)].copy()
+    if not measured.empty:
+        measured["longest_mm"] = measured[["dim1_mm", "dim2_mm", "dim3_mm"]].max(axis=1)
+        dims = alt.Chart(measured)
+        if brush:
+            dims = dims.transform_filter(alt.param(brush))
+        parts.append(
+            dims.mark_point(size=40, strokeWidth=1.5, opacity=1, filled=True)
+            .encode(
+                x=alt.X(
+                    "staging_label:N",
+                    title=None,
+                    sort=order,
+                    scale=alt.Scale(domain=order),
+                    axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '|')"),
+                ),
+                y=alt.Y("longest_mm:Q", title="Longest diameter (mm)"),
+                color=_palette_colour("modality", "Measured by", list(dict.fromkeys(measured["modality"]))).legend(
+                    orient="bottom", columns=1
+                ),
+                shape=alt.Shape("modality:N", legend=None),
+                tooltip=tooltip,
+            )
+            .properties(width=width, height=110, title="Measured lesions")
         )
-        .properties(width=width, height=height, title="Imaging: measured lesions")
-    )
-    described = (
-        alt.Chart(findings)
-        .mark_point(size=50, filled=True)
-        .encode(
-            x=x,
-            y=alt.Y("site_kind:N", title=None, sort=sites),
-            color=colour,
-            shape=alt.Shape("change:N", title="Described change", legend=alt.Legend(orient="bottom")),
-            tooltip=tooltip,
-        )
-        .properties(width=width, height=16 * len(sites) + 10, title="Every finding, as described")
-    )
-    response = _positions(case, recist_response(case), axis)
-    response["category_text"] = response["category"].fillna("no category")
-    response["why"] = response["reason"].where(response["reason"] != "", "measured") + response["mrecist_note"].map(
-        lambda n: f"; {n}" if n else ""
-    )
-    categories = (
-        alt.Chart(response)
-        .mark_text(fontSize=FONT_SIZE, fontWeight="bold")
-        .encode(
-            x=x,
-            y=alt.value(8),
-            text="category_text:N",
-            tooltip=[
-                alt.Tooltip("when:N", title="staging"),
-                alt.Tooltip("category_text:N", title="RECIST 1.1"),
-                alt.Tooltip("sum_mm:Q", title="sum of diameters (mm)"),
-                alt.Tooltip("change_from_baseline_pct:Q", title="change from baseline (%)", format=".0f"),
-                alt.Tooltip("why:N", title="why"),
-            ],
-        )
-        .properties(width=width, height=18, title="RECIST 1.1 category per staging")
-    )
-    parts = [categories, described] if measured.empty else [categories, dims, described]
-    chart = alt.vconcat(*parts, spacing=8).resolve_scale(color="shared", x="shared", shape="independent")
+    chart = alt.vconcat(*parts, spacing=10).resolve_scale(color="independent", shape="independent")
     return _finish(chart) if standalone else chart

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 import altair as alt
 import vl_convert as vlc
+from altair.utils.html import INLINE_HTML_TEMPLATE
 
 from . import charts
 from .case import Case
@@ -21,7 +24,7 @@ FORMATS = ("svg", "png", "pdf", "html")
 AXES = ("calendar", "relative")
 # vl-convert lays figures out in points (72 to the inch) and rasterises at
 # `ppi`, so a figure `width_mm` wide has that many points, fonts are true
-# point sizes, and the PNG at `dpi` is exactly `width_mm` wide.
+# point sizes, and the PNG at `dpi` is `width_mm` wide (to a point).
 POINTS_PER_INCH = 72
 MM_PER_INCH = 25.4
 AXIS_ALLOWANCE = 55  # points taken by the y axis, its title and padding
@@ -58,29 +61,32 @@ def check_parameters(
     return case, out, chosen
 
 
-def figure_factories(case: Case, *, axis: str, width_px: int) -> dict[str, Callable[[], alt.TopLevelMixin] | str]:
-    """Each figure's name and the call that draws it, or why the case has no such figure."""
+class Figure(NamedTuple):
+    """How to draw one figure at a given plot width, and how many plots share the page's width."""
+
+    draw: Callable[[int], alt.TopLevelMixin]
+    columns: int = 1
+
+
+def figure_factories(case: Case, *, axis: str, width_points: float) -> dict[str, Figure | str]:
+    """Each figure's name and how to draw it, or why the case has no such figure."""
     loincs = set(case.labs["loinc"])
-    figures: dict[str, Callable[[], alt.TopLevelMixin] | str] = {
-        "timeline": lambda: charts.timeline_chart(case, axis=axis, width=width_px),
-        "liver_enzymes": (lambda: charts.liver_enzymes_chart(case, axis=axis, width=width_px))
+    columns = 1 if width_points < 400 else 2
+    no_afp = "the case has no AFP values"
+    return {
+        "timeline": Figure(lambda w: charts.timeline_chart(case, axis=axis, width=w)),
+        "liver_enzymes": Figure(lambda w: charts.liver_enzymes_chart(case, axis=axis, width=w))
         if loincs & set(charts.LIVER_ENZYMES)
         else "the case has no GOT, GPT or gamma-GT values",
-        "afp": (lambda: charts.afp_chart(case, axis=axis, width=width_px))
+        "afp": Figure(lambda w: charts.afp_chart(case, axis=axis, width=w)) if charts.AFP in loincs else no_afp,
+        "afp_log": Figure(lambda w: charts.afp_chart(case, axis=axis, scale="log", width=w))
         if charts.AFP in loincs
-        else "the case has no AFP values",
-        "afp_log": (lambda: charts.afp_chart(case, axis=axis, scale="log", width=width_px))
-        if charts.AFP in loincs
-        else "the case has no AFP values",
-        "imaging": lambda: charts.imaging_chart(case, axis=axis, width=width_px),
-        "all_labs": lambda: charts.all_labs_chart(
-            case,
-            axis=axis,
-            columns=1 if width_px < 400 else 2,
-            width=width_px if width_px < 400 else width_px // 2 - AXIS_ALLOWANCE,
+        else no_afp,
+        "imaging": Figure(lambda w: charts.imaging_chart(case, axis=axis, width=w)),
+        "all_labs": Figure(
+            lambda w: charts.all_labs_chart(case, axis=axis, columns=columns, width=w, height=70), columns
         ),
     }
-    return figures
 
 
 def _sha256(path: Path) -> str:
@@ -96,17 +102,44 @@ def case_hash(case_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _write(chart: alt.TopLevelMixin, spec: dict, path: Path, fmt: str, dpi: int) -> None:
-    """Write one format; ``spec`` is the chart's print spec, built once for all static formats."""
+def _render(spec: dict, fmt: str, dpi: int, vega: dict) -> bytes:
+    """One format of a figure; ``vega`` is its spec compiled once for all static formats."""
     if fmt == "svg":
-        path.write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
-    elif fmt == "png":
-        path.write_bytes(vlc.vegalite_to_png(spec, scale=1, ppi=dpi))
-    elif fmt == "pdf":
-        path.write_bytes(vlc.vegalite_to_pdf(spec))
-    else:
-        # inline=True embeds Vega itself, so the file works offline with its tooltips.
-        chart.save(path, format="html", inline=True)
+        return vlc.vega_to_svg(vega).encode("utf-8")
+    if fmt == "png":
+        return vlc.vega_to_png(vega, scale=1, ppi=dpi)
+    if fmt == "pdf":
+        return vlc.vega_to_pdf(vega)
+    # The page embeds Vega, Vega-Lite and vega-embed, so it works offline with its tooltips and zoom.
+    # vl-convert builds that bundle once per process; Altair's template places it.
+    return INLINE_HTML_TEMPLATE.render(
+        vegaembed_script=vlc.javascript_bundle(),
+        vegalite_version=vlc.get_vegalite_versions()[-1],
+        spec=json.dumps(spec),
+        embed_options=json.dumps({"mode": "vega-lite"}),
+        output_div="figure",
+    ).encode("utf-8")
+
+
+def _svg_width(vega: dict) -> float:
+    return float(re.search(r'<svg[^>]* width="([0-9.]+)"', vlc.vega_to_svg(vega)).group(1))
+
+
+def _fitted(figure: Figure, width_points: float) -> tuple[dict, dict, int]:
+    """The figure's print spec, its Vega and plot width, corrected so the whole is ``width_points`` wide.
+
+    Axis labels, legends and titles take a width only Vega knows, so draw
+    once, measure, and redraw with the difference shared among the columns.
+    """
+    plot_width = round((width_points - AXIS_ALLOWANCE * figure.columns) / figure.columns)
+    spec = charts.print_spec(figure.draw(plot_width))
+    vega = vlc.vegalite_to_vega(spec)
+    drawn = _svg_width(vega)
+    if abs(drawn - width_points) <= 1:
+        return spec, vega, plot_width
+    plot_width = max(60, round(plot_width + (width_points - drawn) / figure.columns))
+    spec = charts.print_spec(figure.draw(plot_width))
+    return spec, vlc.vegalite_to_vega(spec), plot_width
 
 
 def write_figures(
@@ -123,17 +156,17 @@ def write_figures(
     case, out, chosen = check_parameters(
         case_dir=case_dir, output_dir=output_dir, formats=formats, axis=axis, width_mm=width_mm, dpi=dpi
     )
-    width_px = round(float(width_mm) / MM_PER_INCH * POINTS_PER_INCH) - AXIS_ALLOWANCE
+    width_points = float(width_mm) / MM_PER_INCH * POINTS_PER_INCH
     files, skipped = [], []
-    for name, factory in figure_factories(case, axis=axis, width_px=width_px).items():
-        if isinstance(factory, str):
-            skipped.append({"figure": name, "reason": factory})
+    plot_widths = {}
+    for name, figure in figure_factories(case, axis=axis, width_points=width_points).items():
+        if isinstance(figure, str):
+            skipped.append({"figure": name, "reason": figure})
             continue
-        chart = factory()
-        spec = charts.print_spec(chart)
+        spec, vega, plot_widths[name] = _fitted(figure, width_points)
         for fmt in chosen:
             path = out / f"{case.case_id}-{name}-{axis}.{fmt}"
-            _write(chart, spec, path, fmt, int(dpi))
+            path.write_bytes(_render(spec, fmt, int(dpi), vega))
             files.append(
                 {
                     "figure": name,
@@ -153,7 +186,8 @@ def write_figures(
             "formats": list(chosen),
             "width_mm": float(width_mm),
             "dpi": int(dpi),
-            "width_px": width_px,
+            "width_points": round(width_points, 1),
+            "plot_width_points": plot_widths,
         },
         "packages": {
             name: metadata.version(name)

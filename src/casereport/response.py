@@ -15,6 +15,7 @@ from .case import Case
 RECIST_MODALITIES = {"CT", "MRI", "PET-CT"}
 MIN_TARGET_MM = 10.0
 MAX_TARGETS, MAX_PER_ORGAN = 5, 2
+MRECIST_NOTE = "mRECIST would need the viable, enhancing diameter, which is not given"
 RESPONSE_COLUMNS = [
     "staging",
     "label",
@@ -96,10 +97,7 @@ def recist_response(case: Case) -> pd.DataFrame:
             "category": None,
             "reason": "",
             "mrecist_note": (
-                f"necrosis described ({'; '.join(necrosis)}): mRECIST would need the viable, enhancing diameter, "
-                "which is not given"
-                if not necrosis.empty
-                else ""
+                f"necrosis described ({'; '.join(necrosis)}): {MRECIST_NOTE}" if not necrosis.empty else ""
             ),
         }
         if number == 0:
