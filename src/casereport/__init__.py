@@ -3,7 +3,7 @@
 from .audit import Disagreement, audit_case, audit_frame
 from .case import Case
 from .dates import CaseDate, parse_date
-from .exceptions import CaseReportError, CaseValidationError, ParameterError, Problem
+from .exceptions import CaseReportError, CaseValidationError, ParameterError, Problem, UnknownCaseError
 from .load import load_case, validate_case
 from .timeline import cycle_of, relative_days
 
@@ -17,6 +17,7 @@ __all__ = [
     "Disagreement",
     "ParameterError",
     "Problem",
+    "UnknownCaseError",
     "audit_case",
     "audit_frame",
     "cycle_of",

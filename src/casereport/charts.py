@@ -92,13 +92,13 @@ def _x(
 ) -> alt.X:
     """The x encoding: calendar months or days since the reference event; a linked or the case's own domain."""
     if domain_param:
-        scale = alt.Scale(domain=alt.param(domain_param))
+        scale = alt.Scale(domain=alt.ParameterExtent(param=domain_param))
     else:
         scale = alt.Scale(domain=extent or x_extent(case, axis), nice=False)
     if axis == "calendar":
-        return alt.X(
-            f"{field}:T", title="Date" if title else None, scale=scale, axis=alt.Axis(format="%b %Y", labelAngle=-40)
-        )
+        # A linked view may be zoomed to weeks, where month labels would repeat; Vega's own labels adapt.
+        labels = alt.Axis(labelAngle=-40) if domain_param else alt.Axis(format="%b %Y", labelAngle=-40)
+        return alt.X(f"{field}:T", title="Date" if title else None, scale=scale, axis=labels)
     reference = case.event(case.reference_event)["label"]
     # Wrapped: an event's label can be longer than a one-column figure is wide.
     return alt.X(f"{field}:Q", title=textwrap.wrap(f"Days since {reference}", 32) if title else None, scale=scale)
@@ -236,6 +236,7 @@ def lab_chart(
     # One analyte names itself on the axis; several are named in the legend.
     y_title = f"{names[0]} ({units[0]})" if len(names) == 1 else ", ".join(units)
     y = alt.Y("value:Q", title=y_title, scale=y_scale)
+    # Every layer names the same domain: Vega-Lite drops a linked domain that only some layers give.
     x = _x(case, axis, domain_param=domain_param)
     base = alt.Chart(labs)
     lines = base.mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True).encode(
@@ -285,11 +286,12 @@ def lab_chart(
     layers = [limit_rules, limit_labels, lines, *points]
     periods = _regimen_periods(case, axis)
     if not periods.empty:
+        x_start = _x(case, axis, "x_start", domain_param=domain_param)
         shade = (
             alt.Chart(periods)
             .mark_rect(opacity=0.12, color="#777777", clip=True)
             .encode(
-                x=alt.X("x_start", type="temporal" if axis == "calendar" else "quantitative"),
+                x=x_start,
                 x2="x_end",
                 tooltip=[alt.Tooltip("period:N", title="treatment period")],
             )
@@ -298,7 +300,7 @@ def lab_chart(
             alt.Chart(periods)
             .mark_text(align="left", baseline="top", dx=3, dy=3, fontSize=FONT_SIZE - 1, color="#444444", clip=True)
             .encode(
-                x=alt.X("x_start", type="temporal" if axis == "calendar" else "quantitative"),
+                x=x_start,
                 y=alt.value(0),
                 text="regimen:N",
             )
@@ -467,14 +469,13 @@ def timeline_chart(
                 legend=alt.Legend(orient="bottom"),
             ),
             opacity=alt.Opacity(
-                "certainty:N",
+                "certainty:O",
                 title="Dose given",
                 scale=alt.Scale(domain=["certain", "possible"], range=[0.9, 0.25]),
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=dose_tooltip,
         )
-        .add_params(brush)
     )
     spans = (
         alt.Chart(events)
@@ -499,7 +500,9 @@ def timeline_chart(
         size=70,
         shape=alt.Shape("kind:N", title="Event", legend=alt.Legend(orient="bottom")),
     )
-    points[1] = points[1].encode(size=alt.condition(pick, alt.value(150), alt.value(70))).add_params(pick)
+    # Both selections live on one layer: Altair lifts params of several layers
+    # of a concatenated chart onto every one of them, declaring the brush twice.
+    points[1] = points[1].encode(size=alt.condition(pick, alt.value(150), alt.value(70))).add_params(brush, pick)
     chart = (
         alt.layer(spans, marks, *points)
         .resolve_scale(fill="independent")
@@ -518,6 +521,16 @@ CHANGES = ["baseline", "decreased", "stable", "increased", "new", "mixed", "not 
 CHANGE_COLOURS = ["#777777", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#000000"]
 CHANGE_SHAPES = ["circle", "triangle-down", "square", "triangle-up", "diamond", "diamond", "cross"]
 RECIST_ROW = "RECIST 1.1"
+
+
+def _brushed(chart: alt.Chart, brush: str | None, axis: Axis) -> alt.Chart:
+    """``chart`` keeping only records whose ``x`` lies in the ``brush`` (all of them while it is empty)."""
+    if not brush:
+        return chart
+    if axis == "calendar":
+        # Unencoded, ``x`` arrives as text; the brush compares dates.
+        chart = chart.transform_calculate(x="toDate(datum.x)")
+    return chart.transform_filter(alt.ParameterPredicate(param=brush))
 
 
 def _staging_label(case: Case, staging: pd.Series, axis: Axis) -> str:
@@ -654,18 +667,14 @@ def imaging_chart(
         legend=alt.Legend(orient="bottom", columns=2),
     )
     shape = alt.Shape("change:N", scale=alt.Scale(domain=CHANGES, range=CHANGE_SHAPES), legend=None)
-    base = alt.Chart(findings)
-    if brush:
-        base = base.transform_filter(alt.param(brush))
+    base = _brushed(alt.Chart(findings), brush, axis)
     symbols = base.mark_point(size=30, filled=True, xOffset=-band / 2 + 4, opacity=1).encode(
         x=x, y=y, yOffset=y_offset, color=change, shape=shape, tooltip=tooltip
     )
     notes_text = base.mark_text(align="left", dx=-band / 2 + 9, fontSize=FONT_SIZE - 2).encode(
         x=x, y=y, yOffset=y_offset, text="note:N", tooltip=tooltip
     )
-    categories = alt.Chart(response)
-    if brush:
-        categories = categories.transform_filter(alt.param(brush))
+    categories = _brushed(alt.Chart(response), brush, axis)
     category_text = categories.mark_text(fontWeight="bold", fontSize=FONT_SIZE).encode(
         x=x,
         y=y,
@@ -693,9 +702,7 @@ def imaging_chart(
     measured = findings[findings[["dim1_mm", "dim2_mm", "dim3_mm"]].notna().any(axis=1)].copy()
     if not measured.empty:
         measured["longest_mm"] = measured[["dim1_mm", "dim2_mm", "dim3_mm"]].max(axis=1)
-        dims = alt.Chart(measured)
-        if brush:
-            dims = dims.transform_filter(alt.param(brush))
+        dims = _brushed(alt.Chart(measured), brush, axis)
         parts.append(
             dims.mark_point(size=40, strokeWidth=1.5, opacity=1, filled=True)
             .encode(
@@ -706,7 +713,12 @@ def imaging_chart(
                     scale=alt.Scale(domain=order),
                     axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '|')"),
                 ),
-                y=alt.Y("longest_mm:Q", title="Longest diameter (mm)"),
+                # A fixed domain: the brush may leave no measured lesion to take it from.
+                y=alt.Y(
+                    "longest_mm:Q",
+                    title="Longest diameter (mm)",
+                    scale=alt.Scale(domain=[0, float(measured["longest_mm"].max())]),
+                ),
                 color=_palette_colour("modality", "Measured by", list(dict.fromkeys(measured["modality"]))).legend(
                     orient="bottom", columns=1
                 ),
@@ -717,3 +729,46 @@ def imaging_chart(
         )
     chart = alt.vconcat(*parts, spacing=10).resolve_scale(color="independent", shape="independent")
     return _finish(chart) if standalone else chart
+
+
+def dashboard_chart(
+    case: Case,
+    *,
+    axis: Axis = "calendar",
+    analytes: tuple[str, ...] | list[str] = LIVER_ENZYMES,
+    afp_scale: Scale = "linear",
+    width: int = 640,
+) -> alt.VConcatChart:
+    """The dashboard's linked views in one chart, so that linking happens in the browser.
+
+    Brushing the timeline (``timeline_brush``) sets the x domain of the lab
+    and AFP views and keeps only the stagings inside it on the imaging grid;
+    clicking a staging (``staging_pick``) enlarges it on the timeline.
+    ``analytes`` are LOINC codes shown in the lab view; AFP has its own view.
+    """
+    loincs = set(case.labs["loinc"])
+    views = [timeline_chart(case, axis=axis, width=width, standalone=False)]
+    shown = [loinc for loinc in analytes if loinc in loincs and loinc != AFP]
+    if shown:
+        views.append(
+            lab_chart(
+                case,
+                shown,
+                axis=axis,
+                title="Labs (brush the timeline to zoom)",
+                width=width,
+                height=170,
+                domain_param=BRUSH,
+                standalone=False,
+            )
+        )
+    if AFP in loincs:
+        views.append(
+            afp_chart(case, axis=axis, scale=afp_scale, width=width, height=150, domain_param=BRUSH, standalone=False)
+        )
+    views.append(imaging_chart(case, axis=axis, width=width, brush=BRUSH, standalone=False))
+    chart = _finish(alt.vconcat(*views, spacing=18).resolve_scale(color="independent", shape="independent"))
+    # On screen, larger type than in print.
+    return chart.configure_axis(labelFontSize=11, titleFontSize=12).configure_legend(
+        labelFontSize=11, titleFontSize=11, columns=2, orient="bottom"
+    )

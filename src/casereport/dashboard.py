@@ -1,21 +1,50 @@
-"""Serving the dashboard notebook with Voila on loopback."""
+"""Serving the dashboard notebook with Voila on loopback, with the project's template and config.
+
+``voila.json`` (read from the project folder) sets the template, strips
+sources, hides tracebacks, preheats kernels and culls idle ones. The template
+lives in ``dashboards/jupyter`` (put on ``JUPYTER_PATH``) and serves Font
+Awesome itself, copied from the ``fontawesomefree`` wheel, so that the page
+asks no other host for anything.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import fontawesomefree
 
 from .exceptions import CaseValidationError
 from .load import load_case
 from .paths import CASE_ENV, default_case_dir, project_root
 
 DASHBOARD = Path("dashboards") / "case.ipynb"
+JUPYTER_DATA = Path("dashboards") / "jupyter"
+TEMPLATE = JUPYTER_DATA / "voila" / "templates" / "casereport"
+
+
+def prepare_template(root: Path | None = None) -> Path:
+    """Copy Font Awesome's CSS and fonts into the template's static folder, once; return that folder."""
+    static = (root or project_root()) / TEMPLATE / "static" / "fontawesome"
+    source = Path(fontawesomefree.__file__).parent / "static" / "fontawesomefree"
+    for part in ("css", "webfonts"):
+        if not (static / part).is_dir():
+            shutil.copytree(source / part, static / part, dirs_exist_ok=True)
+    return static
+
+
+def voila_environment(case_path: Path, root: Path | None = None) -> dict[str, str]:
+    """The environment Voila runs in: the case to show, and the project's template on the Jupyter path."""
+    data = str((root or project_root()) / JUPYTER_DATA)
+    jupyter_path = os.pathsep.join(p for p in (data, os.environ.get("JUPYTER_PATH", "")) if p)
+    return {**os.environ, CASE_ENV: str(case_path), "JUPYTER_PATH": jupyter_path}
 
 
 def voila_command(*, port: int, notebook: Path = DASHBOARD) -> list[str]:
-    """The Voila command line for ``notebook``, served on 127.0.0.1 only."""
+    """The Voila command line for ``notebook``, served on 127.0.0.1 only (config from ``voila.json``)."""
     return [
         sys.executable,
         "-m",
@@ -36,9 +65,9 @@ def serve(*, case_dir: Path | None, port: int) -> int:
         print(err, file=sys.stderr)
         return 1
     root = project_root()
+    prepare_template(root)
     print(f"Serving '{case.title}' at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    env = {**os.environ, CASE_ENV: str(case_path)}
     try:
-        return subprocess.call(voila_command(port=port), cwd=root, env=env)
+        return subprocess.call(voila_command(port=port), cwd=root, env=voila_environment(case_path, root))
     except KeyboardInterrupt:
         return 0

@@ -52,3 +52,12 @@ class ParameterError(CaseReportError):
         self.parameter = parameter
         self.reason = reason
         super().__init__(f"parameter '{parameter}': {reason}")
+
+
+class UnknownCaseError(CaseReportError):
+    """A visitor asked for a case that is not bundled; ``asked`` and the ``known`` names, and a kind message."""
+
+    def __init__(self, asked: str, known: list[str]) -> None:
+        self.asked = asked
+        self.known = sorted(known)
+        super().__init__(f"There is no case called \u201c{asked}\u201d here. Bundled cases: {', '.join(self.known)}.")

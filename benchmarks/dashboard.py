@@ -1,0 +1,183 @@
+"""Measure the dashboard in a real browser; run on demand, not as a test.
+
+    .venv/bin/python benchmarks/dashboard.py
+
+Prints, in one run:
+- time until every panel is visible, against a bare Voila notebook started
+  the same way (same command, config and template), as a ratio;
+- time from a brush on the timeline to the linked views redrawn;
+- kernel memory per visitor, against a bare Python that imports pandas and altair;
+- ten visitors opening the page at once: all render, none errors, the slowest time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from playwright.async_api import async_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.voila_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
+
+VISITS = 5
+POOL_REFILL_S = 12  # preheated kernels are replaced in the background after each visit
+PANELS = [".casereport-summary", ".vega-embed svg g[aria-label^='X-axis']", "text=Staging findings"]
+
+
+def _bare_notebook(folder: Path) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("print('bare notebook ready')")]
+    path = folder / "bare.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+async def _time_visit(browser, url: str, selectors: list[str]) -> float:
+    page = await browser.new_page(viewport={"width": 1280, "height": 2400})
+    start = time.perf_counter()
+    await page.goto(url)
+    for selector in selectors:
+        await page.wait_for_selector(selector, timeout=120_000)
+    elapsed = time.perf_counter() - start
+    await page.close()
+    return elapsed
+
+
+async def _render_times(browser, url: str, selectors: list[str]) -> list[float]:
+    times = []
+    for _ in range(VISITS):
+        await asyncio.sleep(POOL_REFILL_S)
+        times.append(await _time_visit(browser, url, selectors))
+    return times
+
+
+BRUSH_PROBE = """
+() => {
+  window.__brush = {moves: [], changes: []};
+  document.addEventListener('pointermove', e => window.__brush.moves.push(performance.now()), true);
+  const axes = [...document.querySelectorAll("svg g[aria-label^='X-axis']")];
+  const linked = axes[1];
+  new MutationObserver(() => window.__brush.changes.push(performance.now()))
+    .observe(linked, {attributes: true, attributeFilter: ['aria-label']});
+}
+"""
+
+
+async def _brush_latencies(browser, url: str) -> list[float]:
+    """Milliseconds from the pointer's last move to the lab view's new x domain, for several brushes."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 2400})
+    await page.goto(url)
+    await page.wait_for_selector(PANELS[1], timeout=120_000)
+    x_axis = await page.locator("svg g[aria-label^='X-axis']").first.bounding_box()
+    lanes = await page.locator("svg g[aria-label^='Y-axis for a discrete scale']").first.bounding_box()
+    y = lanes["y"] + 0.1 * lanes["height"]
+    latencies = []
+    for start, end in [(0.1, 0.4), (0.3, 0.7), (0.5, 0.9), (0.2, 0.5), (0.6, 0.8)]:
+        await page.mouse.dblclick(x_axis["x"] + 0.95 * x_axis["width"], y)  # clear the previous brush
+        await asyncio.sleep(0.5)
+        await page.evaluate(BRUSH_PROBE)
+        await page.mouse.move(x_axis["x"] + start * x_axis["width"], y)
+        await page.mouse.down()
+        await page.mouse.move(x_axis["x"] + end * x_axis["width"], y, steps=3)
+        await page.mouse.up()
+        await asyncio.sleep(0.5)
+        probe = await page.evaluate("window.__brush")
+        if probe["moves"] and probe["changes"]:
+            last_move = probe["moves"][-1]
+            after = [c for c in probe["changes"] if c >= last_move]
+            latencies.append((after[0] if after else probe["changes"][-1]) - last_move)
+    await page.close()
+    return latencies
+
+
+def _kernel_rss_mb() -> list[float]:
+    """Resident memory of every ipykernel process on the machine, in MB."""
+    out = subprocess.run(["ps", "-eo", "rss,args"], capture_output=True, text=True, check=True).stdout
+    return [int(line.split()[0]) / 1024 for line in out.splitlines()[1:] if "ipykernel_launcher" in line]
+
+
+def _bare_python_rss_mb() -> float:
+    code = (
+        "import pandas, altair, resource;"
+        "print(open('/proc/self/status').read().split('VmRSS:')[1].split()[0])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return int(out) / 1024
+
+
+async def _visitors(browser, url: str, count: int = 10) -> tuple[int, int, float]:
+    errors = []
+
+    async def visit() -> float:
+        context = await browser.new_context(viewport={"width": 1280, "height": 2400})
+        page = await context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        start = time.perf_counter()
+        try:
+            await page.goto(url)
+            for selector in PANELS:
+                await page.wait_for_selector(selector, timeout=180_000)
+            return time.perf_counter() - start
+        except Exception as err:  # a visitor who never sees the page counts as a failure
+            errors.append(repr(err))
+            return float("nan")
+        finally:
+            await context.close()
+
+    times = await asyncio.gather(*(visit() for _ in range(count)))
+    rendered = [t for t in times if t == t]
+    return len(rendered), len(errors), max(rendered) if rendered else float("nan")
+
+
+async def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bare = _bare_notebook(folder)
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            with dashboard_server(None, folder / "bare.log", notebook=bare) as url:
+                bare_times = await _render_times(browser, url, ["text=bare notebook ready"])
+            with dashboard_server(None, folder / "dashboard.log") as url:
+                dashboard_times = await _render_times(browser, url, PANELS)
+                latencies = await _brush_latencies(browser, url)
+                page = await browser.new_page()
+                await page.goto(url)
+                await page.wait_for_selector(PANELS[0], timeout=120_000)
+                kernels = _kernel_rss_mb()
+                await page.close()
+                await asyncio.sleep(POOL_REFILL_S)
+                rendered, errors, slowest = await _visitors(browser, url)
+            await browser.close()
+    bare_s, dashboard_s = statistics.median(bare_times), statistics.median(dashboard_times)
+    python_mb = _bare_python_rss_mb()
+    visitor_mb = max(kernels) if kernels else float("nan")
+    print(f"bare Voila notebook, every output visible:  {bare_s:6.2f} s (median of {VISITS}, preheated)")
+    print(f"dashboard, every panel visible:             {dashboard_s:6.2f} s (median of {VISITS}, preheated)")
+    print(f"render ratio:                               {dashboard_s / bare_s:6.2f} (aim: at most 1.3)")
+    if latencies:
+        print(
+            f"brush to linked views redrawn:              {statistics.median(latencies):6.1f} ms median, "
+            f"{max(latencies):.1f} ms worst of {len(latencies)} (aim: under 50 ms)"
+        )
+    else:
+        print("brush to linked views redrawn:              not measured (no redraw seen)")
+    print(
+        f"kernel memory per visitor:                  {visitor_mb:6.0f} MB, bare python with pandas+altair "
+        f"{python_mb:.0f} MB: {100 * (visitor_mb / python_mb - 1):+.0f}% (aim: within 20%)"
+    )
+    print(f"ten visitors at once:                       {rendered}/10 rendered, {errors} errors, slowest {slowest:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

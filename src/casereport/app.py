@@ -1,0 +1,256 @@
+"""The dashboard: the case's linked views and the panels around them, as ipywidgets.
+
+The charts link in the browser (one Vega view, named selections); Python
+only answers what needs Python: the summary of a brushed range and the
+findings of a clicked staging.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import altair as alt
+import ipywidgets as widgets
+import pandas as pd
+
+from . import charts
+from .audit import audit_case, audit_frame
+from .case import Case
+from .exceptions import UnknownCaseError
+from .paths import bundled_cases
+from .response import recist_response
+from .summary import dose_summary, lab_summary, staging_findings
+from .tables import format_when
+
+CASE_PARAMETER = "case"
+CHART_WIDTH = 620
+
+
+def choose_case(query_string: str | None, default: Path) -> Path:
+    """The case folder a request asks for: a bundled case by name, never a path from the request."""
+    asked = parse_qs(query_string or "").get(CASE_PARAMETER, [""])[0].strip()
+    if not asked:
+        return default
+    cases = bundled_cases()
+    if asked not in cases:
+        raise UnknownCaseError(asked, list(cases))
+    return cases[asked]
+
+
+def _table(frame: pd.DataFrame, *, empty: str) -> str:
+    if frame.empty:
+        return f"<p><em>{html.escape(empty)}</em></p>"
+    return frame.to_html(index=False, na_rep="", escape=True, classes="casereport-table", border=0)
+
+
+STYLE = """<style>
+.casereport-table { border-collapse: collapse; font-size: 12px; margin: 4px 0 8px; }
+.casereport-table th, .casereport-table td { border-bottom: 1px solid #ddd; padding: 2px 8px; text-align: left;
+  vertical-align: top; }
+.casereport-note { color: #555; font-size: 12px; }
+.casereport-illustrative { background: #fff4d6; border-left: 4px solid #E69F00; padding: 4px 8px; font-size: 12px; }
+</style>"""
+
+
+def header_html(case: Case) -> str:
+    """The patient, diagnosis, regimens and key dates in a few lines."""
+    patient = {r["field"]: r["value"] for _, r in case.patient.iterrows()}
+    age, sex = patient.pop("age_years", None), patient.pop("sex", "")
+    who = f"{age}-year-old {sex}" if age is not None else str(sex)
+    background = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in patient.items())
+    regimens = "; ".join(
+        f"{r['drug']} {r['dose']:g} {r['dose_unit']} ({r['schedule_kind']})" for _, r in case.regimens.iterrows()
+    )
+    keys = case.events[case.events["kind"].isin(["diagnosis", "regimen_start", "staging", "regimen_stop"])]
+    dates = " &middot; ".join(
+        f"<b>{html.escape(format_when(r['date_earliest'], r['date_latest']))}</b> {html.escape(r['label'])}"
+        for _, r in keys.iterrows()
+    )
+    synthetic = (
+        "<p class='casereport-illustrative'>Synthetic case, made up for testing and teaching: not a patient.</p>"
+        if case.synthetic
+        else ""
+    )
+    citation = html.escape(str(case.source.get("citation", "")))
+    return (
+        f"{STYLE}<h2 style='margin-bottom:2px'>{html.escape(case.title)}</h2>{synthetic}"
+        f"<p><b>Patient:</b> {html.escape(who)}; {html.escape(background)}<br>"
+        f"<b>Diagnosis:</b> {html.escape(str(case.diagnosis['name']))}<br>"
+        f"<b>Regimens:</b> {html.escape(regimens)}</p>"
+        f"<p class='casereport-note'>{dates}</p>"
+        f"<p class='casereport-note'>Source: {citation}. Hollow marks and the word <i>illustrative</i> mark values "
+        "placed for illustration, not measured; hover a mark for the paper's words.</p>"
+    )
+
+
+def audit_panel(case: Case) -> widgets.Accordion:
+    """The audit's disagreements, one click away."""
+    found = audit_frame(audit_case(case))
+    body = widgets.HTML(
+        _table(found[["detail", "quotes"]], empty="The paper's counts, dates and labs agree with each other.")
+    )
+    panel = widgets.Accordion(children=[body], selected_index=None)
+    panel.set_title(0, f"Audit: the paper disagrees with itself in {len(found)} place(s)")
+    return panel
+
+
+def staging_html(case: Case, staging: str) -> str:
+    """A staging's findings, response category and the paper's own words."""
+    event = case.event(staging)
+    response = recist_response(case).set_index("staging").loc[staging]
+    category = response["category"] if isinstance(response["category"], str) else "not given"
+    why = "; ".join(x for x in (response["reason"], response["mrecist_note"]) if x)
+    return (
+        f"{STYLE}<h4 style='margin:4px 0'>{html.escape(event['label'])} "
+        f"({html.escape(format_when(event['date_earliest'], event['date_latest']))})</h4>"
+        f"<p><b>RECIST 1.1:</b> {html.escape(category)}"
+        + (f" &mdash; <span class='casereport-note'>{html.escape(why)}</span>" if why else "")
+        + "</p>"
+        + _table(staging_findings(case, staging), empty="No findings recorded for this staging.")
+    )
+
+
+def range_html(case: Case, start: object, end: object, *, axis: charts.Axis) -> str:
+    """The Python summary of a brushed range: labs and doses."""
+    labs = lab_summary(case, start, end, axis=axis)
+    doses = dose_summary(case, start, end, axis=axis)
+    if axis == "calendar":
+        start, end = (pd.Timestamp(v).strftime("%-d %b %Y") for v in (start, end))
+        span = f"{start} to {end}"
+    else:
+        span = f"day {float(start):.0f} to day {float(end):.0f}"
+    doses = doses.assign(cycles=doses["cycles"].map(lambda c: ", ".join(map(str, c)) or "(continuous)"))
+    labs = labs.assign(worst_grade=labs["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"))
+    note = (
+        "<p class='casereport-illustrative'>Some values in this range are illustrative, not measured "
+        "(column <i>illustrative_values</i>).</p>"
+        if not labs.empty and labs["illustrative_values"].gt(0).any()
+        else ""
+    )
+    return (
+        f"{STYLE}<h4 style='margin:4px 0'>Brushed range: {html.escape(span)}</h4>{note}"
+        + _table(labs, empty="No lab values in this range.")
+        + _table(doses, empty="No doses in this range.")
+    )
+
+
+def _brush_bounds(value: dict, axis: charts.Axis) -> tuple[object, object] | None:
+    """The brush's range from the chart, in the axis's own units (Vega gives dates as epoch milliseconds)."""
+    bounds = value.get("x") if value else None
+    if not bounds:
+        return None
+    if axis == "calendar":
+        return tuple(pd.to_datetime(b, unit="ms") if isinstance(b, int | float) else pd.Timestamp(b) for b in bounds)
+    return bounds[0], bounds[1]
+
+
+class CaseDashboard:
+    """The dashboard's widgets and the few callbacks that need Python."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        loincs = list(dict.fromkeys(case.labs["loinc"]))
+        names = case.analytes.set_index("loinc")["name"].to_dict()
+        choices = [(names.get(loinc, loinc), loinc) for loinc in loincs if loinc != charts.AFP]
+        default = [loinc for loinc in charts.LIVER_ENZYMES if loinc in loincs] or [c[1] for c in choices[:1]]
+        self.analytes = widgets.SelectMultiple(
+            options=choices, value=default, description="Analytes", rows=min(6, max(2, len(choices)))
+        )
+        self.afp_scale = widgets.ToggleButtons(options=["linear", "log"], value="linear", description="AFP scale")
+        self.axis = widgets.ToggleButtons(
+            options=[("Calendar dates", "calendar"), ("Days since start", "relative")],
+            value="calendar",
+            description="Time axis",
+        )
+        stagings = case.events[case.events["kind"] == "staging"]
+        self.staging = widgets.Dropdown(
+            options=[("(click a staging on the timeline, or choose)", None)]
+            + [
+                (f"{format_when(r['date_earliest'], r['date_latest'])}: {r['label']}", r["id"])
+                for _, r in stagings.iterrows()
+            ],
+            value=None,
+            description="Staging",
+            layout=widgets.Layout(width="640px"),
+        )
+        self.chart = alt.JupyterChart(self._chart(), debounce_wait=60)
+        self.summary = widgets.HTML(self._whole_course())
+        self.findings = widgets.HTML("")
+        self.findings.add_class("casereport-findings")
+        self.summary.add_class("casereport-summary")
+        for control in (self.analytes, self.afp_scale, self.axis):
+            control.observe(self._redraw, names="value")
+        self.staging.observe(self._show_staging, names="value")
+        self._watch_selections()
+
+    def _chart(self) -> alt.TopLevelMixin:
+        return charts.dashboard_chart(
+            self.case,
+            axis=self.axis.value,
+            analytes=list(self.analytes.value),
+            afp_scale=self.afp_scale.value,
+            width=CHART_WIDTH,
+        )
+
+    def _whole_course(self) -> str:
+        frames = [self.case.events, self.case.labs, self.case.administrations]
+        if self.axis.value == "calendar":
+            start = min(f["date_earliest"].min() for f in frames)
+            end = max(f["date_latest"].max() for f in frames) + pd.Timedelta(days=1)
+        else:
+            start, end = -1e6, 1e6
+        return range_html(self.case, start, end, axis=self.axis.value).replace(
+            "Brushed range:", "Whole course (brush the timeline to narrow):", 1
+        )
+
+    def _watch_selections(self) -> None:
+        self.chart.selections.observe(self._on_brush, names=[charts.BRUSH])
+        self.chart.selections.observe(self._on_pick, names=[charts.STAGING_PICK])
+
+    def _redraw(self, _change: dict) -> None:
+        self.chart.chart = self._chart()
+        self._watch_selections()  # a new chart brings new selection traits
+        self.summary.value = self._whole_course()
+
+    def _on_brush(self, change: dict) -> None:
+        bounds = _brush_bounds(change["new"].value, self.axis.value)
+        self.summary.value = range_html(self.case, *bounds, axis=self.axis.value) if bounds else self._whole_course()
+
+    def _on_pick(self, change: dict) -> None:
+        picked = [p.get("id") for p in change["new"].value or []]
+        stagings = set(self.case.events.loc[self.case.events["kind"] == "staging", "id"])
+        chosen = next((p for p in picked if p in stagings), None)
+        if chosen:
+            self.staging.value = chosen
+
+    def _show_staging(self, change: dict) -> None:
+        self.findings.value = staging_html(self.case, change["new"]) if change["new"] else ""
+
+    def widget(self) -> widgets.Widget:
+        """The whole page: header, audit, controls, the linked views, the range summary and staging findings."""
+        header = widgets.HTML(header_html(self.case))
+        controls = widgets.HBox([widgets.VBox([self.axis, self.afp_scale]), self.analytes])
+        return widgets.VBox(
+            [
+                header,
+                audit_panel(self.case),
+                controls,
+                self.chart,
+                widgets.HTML("<h3>Staging findings</h3>"),
+                self.staging,
+                self.findings,
+                widgets.HTML("<h3>Summary</h3>"),
+                self.summary,
+            ]
+        )
+
+
+def unknown_case_widget(error: UnknownCaseError) -> widgets.Widget:
+    """A friendly page for a case that is not here, with links to the ones that are."""
+    links = " ".join(f"<a href='?{CASE_PARAMETER}={html.escape(name)}'>{html.escape(name)}</a>" for name in error.known)
+    return widgets.HTML(
+        f"<div class='casereport-unknown-case'><h2>Case not found</h2><p>{html.escape(str(error))}</p>"
+        f"<p>Open one of: {links}</p></div>"
+    )

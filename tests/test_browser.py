@@ -1,0 +1,220 @@
+"""The dashboard in a real browser: Debian's Chromium, driven by Playwright, against Voila on loopback.
+
+Screenshots land in ``tests/screenshots/`` (ignored by git) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from .conftest import CASES, SEED, SYNTHETIC
+from .voila_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server
+
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("browser")]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+WIDGETS_TIMEOUT = 90_000  # ms: a cold kernel imports pandas and altair before the chart appears
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Tall enough for the whole page: Voila scrolls inside its own container, which screenshots do not follow.
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 3200}}
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(tmp_path_factory):
+    """One server for the whole run; the synthetic case is reached with ``?case=``."""
+    with dashboard_server(None, tmp_path_factory.mktemp("voila") / "voila.log") as url:
+        yield url
+
+
+class Visit:
+    """One page load, with what the browser said and asked for along the way."""
+
+    def __init__(self, page, url: str) -> None:
+        self.page = page
+        self.console_errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.goto(url)
+
+    def wait_for_chart(self) -> None:
+        self.page.wait_for_selector(".vega-embed svg g[aria-label^='X-axis']", timeout=WIDGETS_TIMEOUT)
+
+    def axis_labels(self, prefix: str = "X-axis") -> list[str]:
+        return [el.get_attribute("aria-label") for el in self.page.locator(f"svg g[aria-label^='{prefix}']").all()]
+
+    def foreign_requests(self, base: str) -> list[str]:
+        host = urlsplit(base).netloc
+        return [
+            u
+            for u in self.requests
+            if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != host
+        ]
+
+    def shot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def _url(base: str, name: str) -> str:
+    return base if name == SEED else f"{base}?case={name}"
+
+
+def _timeline_box(visit: Visit) -> dict:
+    """The timeline's plot area: between its x axis's ends, over its lanes."""
+    x_axis = visit.page.locator("svg g[aria-label^='X-axis']").first.bounding_box()
+    lanes = visit.page.locator("svg g[aria-label^='Y-axis for a discrete scale']").first.bounding_box()
+    return {
+        "left": x_axis["x"],
+        "right": x_axis["x"] + x_axis["width"],
+        "top": lanes["y"],
+        "bottom": lanes["y"] + lanes["height"],
+    }
+
+
+def _brush(visit: Visit, start: float, end: float) -> None:
+    box = _timeline_box(visit)
+    y = box["top"] + 0.1 * (box["bottom"] - box["top"])  # the first drug's lane, clear of event marks
+    width = box["right"] - box["left"]
+    mouse = visit.page.mouse
+    mouse.move(box["left"] + start * width, y)
+    mouse.down()
+    mouse.move(box["left"] + (start + end) / 2 * width, y, steps=4)
+    mouse.move(box["left"] + end * width, y, steps=4)
+    mouse.up()
+
+
+@pytest.mark.parametrize("name", [SEED, SYNTHETIC])
+def test_every_panel_renders_offline_without_errors(page, dashboard_url, name):
+    import casereport
+
+    case = casereport.load_case(CASES[name])
+    visit = Visit(page, _url(dashboard_url, name))
+    visit.wait_for_chart()
+    body = page.locator("body")
+    for text in (
+        case.title,
+        "Audit:",
+        "Time axis",
+        "Staging findings",
+        "Whole course",
+        "Case timeline",
+        "Imaging findings by staging and site",
+    ):
+        assert body.get_by_text(text, exact=False).first.is_visible(), text
+    if "1834-1" in set(case.labs["loinc"]):
+        assert body.get_by_text("Alpha-fetoprotein (AFP)").first.is_visible()
+    visit.shot(f"{name}-whole-page")
+    assert visit.console_errors == []
+    assert visit.foreign_requests(dashboard_url) == []
+
+
+@pytest.mark.parametrize("name", [SEED, SYNTHETIC])
+def test_brushing_the_timeline_narrows_the_linked_views_and_the_summary(page, dashboard_url, name):
+    visit = Visit(page, _url(dashboard_url, name))
+    visit.wait_for_chart()
+    before = visit.axis_labels()
+    _brush(visit, 0.35, 0.65)
+    page.wait_for_function(
+        "before => [...document.querySelectorAll(\"svg g[aria-label^='X-axis']\")]"
+        ".map(g => g.getAttribute('aria-label')).join('|') !== before",
+        arg="|".join(before),
+        timeout=10_000,
+    )
+    after = visit.axis_labels()
+    assert after[0] == before[0], "the timeline itself keeps the whole course"
+    linked = [i for i, label in enumerate(before[1:], 1) if "time scale" in label or "linear scale" in label]
+    assert linked, before
+    assert all(after[i] != before[i] for i in linked), (before, after)
+    # The summary, computed in Python, follows the brush.
+    page.locator(".casereport-summary").get_by_text("Brushed range").wait_for(timeout=20_000)
+    visit.shot(f"{name}-brushed")
+    # Double-click clears the brush; the whole course comes back.
+    box = _timeline_box(visit)
+    page.mouse.dblclick(box["left"] + 0.5 * (box["right"] - box["left"]), box["top"] + 5)
+    page.wait_for_function(
+        "before => [...document.querySelectorAll(\"svg g[aria-label^='X-axis']\")]"
+        ".map(g => g.getAttribute('aria-label')).join('|') === before",
+        arg="|".join(before),
+        timeout=10_000,
+    )
+    assert visit.console_errors == []
+
+
+def test_clicking_a_staging_shows_its_findings_in_the_papers_words(page, dashboard_url):
+    import casereport
+
+    case = casereport.load_case(CASES[SEED])
+    staging = case.event("staging_2010_01")
+    visit = Visit(page, dashboard_url)
+    visit.wait_for_chart()
+    page.locator(f"svg path[aria-label*='{staging['label']}']").first.click()
+    findings = page.locator(".casereport-findings")
+    findings.get_by_text(staging["label"]).wait_for(timeout=20_000)
+    quotes = case.findings.loc[case.findings["staging"] == staging["id"], "quote"].dropna()
+    text = findings.inner_text()
+    assert any(q[:30] in text for q in quotes)
+    assert "RECIST 1.1" in text
+    visit.shot("staging-findings")
+
+
+def test_axis_and_scale_toggles_redraw_the_views(page, dashboard_url):
+    visit = Visit(page, dashboard_url)
+    visit.wait_for_chart()
+    page.get_by_text("Days since start").click()
+    page.wait_for_selector("svg g[aria-label*='Days since']", timeout=20_000)
+    page.get_by_role("button", name="log").click()
+    page.wait_for_selector("svg g[aria-label*='AFP (ng/mL)' i][aria-label*='log scale']", timeout=20_000)
+    visit.shot("relative-log")
+    assert visit.console_errors == []
+
+
+def test_choosing_analytes_changes_the_lab_view(page, dashboard_url):
+    visit = Visit(page, dashboard_url)
+    visit.wait_for_chart()
+    page.get_by_role("listbox").select_option(label="gamma-GT")
+    page.wait_for_selector("svg g[aria-label^=\"Y-axis titled 'gamma-GT (U/L)'\"]", timeout=20_000)
+
+
+@pytest.mark.parametrize("asked", ["no-such-case", "../../etc/passwd", "/work/main/data/gahr2012-hcc"])
+def test_a_bad_case_parameter_gets_a_friendly_message(page, dashboard_url, asked):
+    visit = Visit(page, f"{dashboard_url}?case={asked}")
+    page.get_by_text("Case not found").wait_for(timeout=WIDGETS_TIMEOUT)
+    assert "Traceback" not in page.content()
+    assert page.locator(".vega-embed").count() == 0
+    assert visit.console_errors == []
+    assert visit.foreign_requests(dashboard_url) == []
+
+
+def test_the_page_holds_no_source_and_the_server_no_files(dashboard_url):
+    with urllib.request.urlopen(dashboard_url, timeout=120) as response:
+        page = response.read().decode("utf-8")
+    assert "CaseDashboard(" not in page
+    assert "get_query_string" not in page
+    root = Path(__file__).resolve().parents[1]
+    private = [p.relative_to(root).as_posix() for p in (root / "data").rglob("*.csv")][:3]
+    private += ["dashboards/case.ipynb", "notebooks/figures.ipynb", "voila.json", "pyproject.toml"]
+    for path in private:
+        for route in ("voila/files/", "files/", "voila/static/", "voila/templates/casereport/static/../../../../"):
+            url = dashboard_url + route + path
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    body = response.read().decode("utf-8", "replace")
+                    served = response.status == 200 and not re.search(r"<html", body[:500], re.IGNORECASE)
+            except urllib.error.HTTPError:
+                served = False
+            assert not served, url

@@ -1,0 +1,58 @@
+"""Starting `casereport dashboard` on a free loopback port for the tests and the benchmark."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from casereport.dashboard import prepare_template, voila_command, voila_environment
+from casereport.paths import default_case_dir, project_root
+
+CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium, headless; without the background-networking flag it calls Google's hosts.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# Served by the project's template; answers once Voila is up, without taking a kernel.
+READY = "voila/templates/casereport/static/fontawesome/css/all.min.css"
+
+
+@contextmanager
+def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None = None):
+    """Run `casereport dashboard`, or Voila on another ``notebook`` started the same way; yield the base URL."""
+    port = free_port()
+    if notebook:
+        prepare_template()
+        command, env = voila_command(port=port, notebook=notebook), voila_environment(default_case_dir())
+    else:
+        command = [sys.executable, "-m", "casereport.cli", "dashboard", "--port", str(port)]
+        command += [str(case_dir)] if case_dir else []
+        env = None
+    with log.open("w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=project_root(), env=env)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(url + READY, timeout=5):
+                        break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"Voila did not start; see {log}") from None
+                    time.sleep(0.2)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
