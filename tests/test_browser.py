@@ -49,7 +49,7 @@ class Visit:
         page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         page.on("request", lambda r: self.requests.append(r.url))
-        page.goto(url)
+        page.goto(url, wait_until="domcontentloaded", timeout=WIDGETS_TIMEOUT)
 
     def wait_for_chart(self) -> None:
         self.page.wait_for_selector(".vega-embed svg g[aria-label^='X-axis']", timeout=WIDGETS_TIMEOUT)
@@ -201,7 +201,7 @@ def test_a_bad_case_parameter_gets_a_friendly_message(page, dashboard_url, asked
 
 
 def test_the_page_holds_no_source_and_the_server_no_files(dashboard_url):
-    with urllib.request.urlopen(dashboard_url, timeout=120) as response:
+    with urllib.request.urlopen(dashboard_url, timeout=180) as response:
         page = response.read().decode("utf-8")
     assert "CaseDashboard(" not in page
     assert "get_query_string" not in page
@@ -218,3 +218,13 @@ def test_the_page_holds_no_source_and_the_server_no_files(dashboard_url):
             except urllib.error.HTTPError:
                 served = False
             assert not served, url
+
+
+def test_the_page_links_no_cdn_and_font_awesome_is_served_locally(dashboard_url):
+    with urllib.request.urlopen(dashboard_url, timeout=180) as response:
+        page = response.read().decode("utf-8")
+    with urllib.request.urlopen(dashboard_url + "voila/templates/casereport/static/fontawesome/css/all.min.css") as css:
+        assert b"Font Awesome" in css.read()
+    assert "cdn.jsdelivr.net/npm/@fortawesome" not in page
+    assert "voila/templates/casereport/static/fontawesome/css/all.min.css" in page
+    assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"https?://", page)

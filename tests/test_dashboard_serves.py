@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import urllib.request
-
 import pytest
 
 from casereport.app import choose_case
@@ -13,7 +10,6 @@ from casereport.exceptions import UnknownCaseError
 from casereport.paths import default_case_dir
 
 from .conftest import CASES, SYNTHETIC
-from .voila_server import dashboard_server
 
 
 def test_an_invalid_case_is_refused_before_serving(editable_case, capsys):
@@ -38,15 +34,3 @@ def test_anything_else_is_an_unknown_case_never_a_path(asked):
         choose_case(f"case={asked}", default_case_dir())
     assert raised.value.asked == asked
     assert raised.value.known == sorted(CASES)
-
-
-@pytest.mark.server
-def test_the_page_links_no_cdn_and_font_awesome_is_served_locally(tmp_path):
-    with dashboard_server(None, tmp_path / "voila.log") as url:
-        with urllib.request.urlopen(url, timeout=120) as response:
-            page = response.read().decode("utf-8")
-        with urllib.request.urlopen(url + "voila/templates/casereport/static/fontawesome/css/all.min.css") as css:
-            assert b"Font Awesome" in css.read()
-    assert "cdn.jsdelivr.net/npm/@fortawesome" not in page
-    assert "voila/templates/casereport/static/fontawesome/css/all.min.css" in page
-    assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"https?://", page)

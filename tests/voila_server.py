@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from casereport.dashboard import prepare_template, voila_command, voila_environment
@@ -15,7 +17,13 @@ from casereport.paths import default_case_dir, project_root
 
 CHROMIUM = "/usr/bin/chromium"
 # Debian's Chromium, headless; without the background-networking flag it calls Google's hosts.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",  # a small /dev/shm crashes pages under load
+]
 
 
 def free_port() -> int:
@@ -26,6 +34,25 @@ def free_port() -> int:
 
 # Served by the project's template; answers once Voila is up, without taking a kernel.
 READY = "voila/templates/casereport/static/fontawesome/css/all.min.css"
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], check=False, capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop Voila and every kernel it started: a kernel left behind would load the next tests."""
+    kernels = _children(server.pid)
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=15)
+    for pid in kernels:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @contextmanager
@@ -54,5 +81,4 @@ def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None 
                     time.sleep(0.2)
             yield url
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            _stop(server)

@@ -18,7 +18,9 @@ import pandas as pd
 from . import charts
 from .audit import audit_case, audit_frame
 from .case import Case
+from .dashboard import offline_bundle_path
 from .exceptions import UnknownCaseError
+from .load import load_case
 from .paths import bundled_cases
 from .response import recist_response
 from .summary import dose_summary, lab_summary, staging_findings
@@ -28,11 +30,11 @@ CASE_PARAMETER = "case"
 CHART_WIDTH = 620
 
 
-def choose_case(query_string: str | None, default: Path) -> Path:
+def choose_case(query_string: str | None, default: str | Path) -> Path:
     """The case folder a request asks for: a bundled case by name, never a path from the request."""
     asked = parse_qs(query_string or "").get(CASE_PARAMETER, [""])[0].strip()
     if not asked:
-        return default
+        return Path(default)
     cases = bundled_cases()
     if asked not in cases:
         raise UnknownCaseError(asked, list(cases))
@@ -245,6 +247,35 @@ class CaseDashboard:
                 self.summary,
             ]
         )
+
+
+def dashboard_page(
+    query_string: str | None, *, default: str | Path, prebuilt: CaseDashboard | None = None
+) -> widgets.Widget:
+    """The page for a request: the case its ``?case=`` names (``prebuilt`` if it is that one), or a kind refusal."""
+    try:
+        chosen = choose_case(query_string, default)
+    except UnknownCaseError as unknown:
+        return unknown_case_widget(unknown)
+    if prebuilt is not None and Path(prebuilt.case.path).resolve() == chosen.resolve():
+        return prebuilt.widget()
+    return CaseDashboard(load_case(chosen)).widget()
+
+
+def offline_charts(cache: Path | None = None) -> None:
+    """Make ``alt.JupyterChart`` load Vega from vl-convert's bundle, never a CDN.
+
+    ``JupyterChart.enable_offline()`` builds that bundle in vl-convert's
+    JavaScript runtime, which stays in memory (about 90 MB per kernel). The
+    dashboard's server builds it once (``prepare_offline_bundle``) and each
+    kernel reads the file; without the file, this falls back to the library.
+    """
+    path = cache or offline_bundle_path()
+    if path.is_file():
+        alt.JupyterChart._esm = path.read_text(encoding="utf-8")
+        alt.JupyterChart._is_offline = True
+    else:
+        alt.JupyterChart.enable_offline()
 
 
 def unknown_case_widget(error: UnknownCaseError) -> widgets.Widget:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
+import altair as alt
 import fontawesomefree
+import vl_convert
 
 from .exceptions import CaseValidationError
 from .load import load_case
@@ -34,6 +35,22 @@ def prepare_template(root: Path | None = None) -> Path:
         if not (static / part).is_dir():
             shutil.copytree(source / part, static / part, dirs_exist_ok=True)
     return static
+
+
+def offline_bundle_path() -> Path:
+    """Where the server keeps the offline bundle, named by the versions that made it."""
+    name = f"jupyterchart-altair{alt.__version__}-vlconvert{vl_convert.__version__}.js"
+    return project_root() / JUPYTER_DATA / "cache" / name
+
+
+def prepare_offline_bundle() -> Path:
+    """Build JupyterChart's offline bundle with the library and keep it for the kernels; return its path."""
+    path = offline_bundle_path()
+    if not path.is_file():
+        alt.JupyterChart.enable_offline()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(alt.JupyterChart._esm, encoding="utf-8")
+    return path
 
 
 def voila_environment(case_path: Path, root: Path | None = None) -> dict[str, str]:
@@ -66,8 +83,10 @@ def serve(*, case_dir: Path | None, port: int) -> int:
         return 1
     root = project_root()
     prepare_template(root)
+    prepare_offline_bundle()
     print(f"Serving '{case.title}' at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    try:
-        return subprocess.call(voila_command(port=port), cwd=root, env=voila_environment(case_path, root))
-    except KeyboardInterrupt:
-        return 0
+    # Become Voila, so that a signal to this process (Ctrl-C, a test's terminate) reaches the server itself
+    # and no server or kernel outlives it.
+    os.chdir(root)
+    command = voila_command(port=port)
+    os.execve(command[0], command, voila_environment(case_path, root))
