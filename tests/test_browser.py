@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .conftest import CASES, SEED, SYNTHETIC
-from .voila_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server
+from .voila_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server, jupyter_server
 
 pytestmark = [pytest.mark.server, pytest.mark.xdist_group("browser")]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -228,3 +228,28 @@ def test_the_page_links_no_cdn_and_font_awesome_is_served_locally(dashboard_url)
     assert "cdn.jsdelivr.net/npm/@fortawesome" not in page
     assert "voila/templates/casereport/static/fontawesome/css/all.min.css" in page
     assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"https?://", page)
+
+
+@pytest.fixture(scope="module")
+def jupyter_url(tmp_path_factory):
+    with jupyter_server(tmp_path_factory.mktemp("jupyter") / "jupyter.log") as base:
+        yield base
+
+
+def test_the_jupyter_server_route_renders_it_too(page, jupyter_url):
+    """JupyterHub and Binder serve the dashboard through Voila's server extension."""
+    visit = Visit(page, jupyter_url + "voila/render/dashboards/case.ipynb")
+    visit.wait_for_chart()
+    page.get_by_text("Whole course").first.wait_for()
+    visit.shot("jupyter-server-route")
+    assert page.locator("svg g[aria-label^='X-axis']").count() >= 3
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="under the server extension, Voila's page asks cdnjs for MathJax (standalone Voila does not)",
+)
+def test_the_jupyter_server_route_asks_no_other_host(page, jupyter_url):
+    visit = Visit(page, jupyter_url + "voila/render/dashboards/case.ipynb")
+    visit.wait_for_chart()
+    assert visit.foreign_requests(jupyter_url) == []

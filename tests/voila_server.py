@@ -56,6 +56,49 @@ def _stop(server: subprocess.Popen) -> None:
 
 
 @contextmanager
+def jupyter_server(log: Path):
+    """A Jupyter server in the project folder, as JupyterHub or Binder run one; yield its base URL.
+
+    Voila serves the dashboard there through its server extension, at ``/voila/render/...``.
+    """
+    port = free_port()
+    prepare_template()
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "server",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--allow-root",  # CI runs as root
+    ]
+    env = voila_environment(default_case_dir())
+    with log.open("w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=project_root(), env=env)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            _wait_until_up(server, url + "api/status", log)
+            yield url
+        finally:
+            _stop(server)
+
+
+def _wait_until_up(server: subprocess.Popen, url: str, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start; see {log}") from None
+            time.sleep(0.2)
+
+
+@contextmanager
 def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None = None):
     """Run `casereport dashboard`, or Voila on another ``notebook`` started the same way; yield the base URL."""
     port = free_port()
@@ -70,15 +113,7 @@ def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None 
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=project_root(), env=env)
         url = f"http://127.0.0.1:{port}/"
         try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(url + READY, timeout=5):
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"Voila did not start; see {log}") from None
-                    time.sleep(0.2)
+            _wait_until_up(server, url + READY, log)
             yield url
         finally:
             _stop(server)
