@@ -27,7 +27,16 @@ from .summary import dose_summary, lab_summary, staging_findings
 from .tables import format_when
 
 CASE_PARAMETER = "case"
-CHART_WIDTH = 620
+READABLE = {
+    "values": "n",
+    "first_when": "first on",
+    "last_when": "last on",
+    "worst_grade": "worst CTCAE v5.0",
+    "illustrative_values": "illustrative",
+    "doses_certain": "doses given",
+    "doses_possible": "doses possibly given",
+}
+CHART_WIDTH = 540
 
 
 def choose_case(query_string: str | None, default: str | Path) -> Path:
@@ -48,7 +57,7 @@ def _table(frame: pd.DataFrame, *, empty: str) -> str:
 
 
 STYLE = """<style>
-.casereport-table { border-collapse: collapse; font-size: 12px; margin: 4px 0 8px; }
+.casereport-table { border-collapse: collapse; font-size: 12px; line-height: 1.35; margin: 4px 0 8px; }
 .casereport-table th, .casereport-table td { border-bottom: 1px solid #ddd; padding: 2px 8px; text-align: left;
   vertical-align: top; }
 .casereport-note { color: #555; font-size: 12px; }
@@ -94,7 +103,12 @@ def audit_panel(case: Case) -> widgets.Accordion:
         _table(found[["detail", "quotes"]], empty="The paper's counts, dates and labs agree with each other.")
     )
     panel = widgets.Accordion(children=[body], selected_index=None)
-    panel.set_title(0, f"Audit: the paper disagrees with itself in {len(found)} place(s)")
+    panel.set_title(
+        0,
+        f"Audit: the paper disagrees with itself in {len(found)} place(s)"
+        if len(found)
+        else "Audit: the paper's counts, dates and labs agree",
+    )
     return panel
 
 
@@ -110,7 +124,10 @@ def staging_html(case: Case, staging: str) -> str:
         f"<p><b>RECIST 1.1:</b> {html.escape(category)}"
         + (f" &mdash; <span class='casereport-note'>{html.escape(why)}</span>" if why else "")
         + "</p>"
-        + _table(staging_findings(case, staging), empty="No findings recorded for this staging.")
+        + _table(
+            staging_findings(case, staging).drop(columns=["finding"]),
+            empty="No findings recorded for this staging.",
+        )
     )
 
 
@@ -125,10 +142,12 @@ def range_html(case: Case, start: object, end: object, *, axis: charts.Axis) -> 
         span = f"day {float(start):.0f} to day {float(end):.0f}"
     doses = doses.assign(cycles=doses["cycles"].map(lambda c: ", ".join(map(str, c)) or "(continuous)"))
     labs = labs.assign(worst_grade=labs["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"))
+    labs = labs.rename(columns=READABLE)
+    doses = doses.rename(columns=READABLE)
     note = (
         "<p class='casereport-illustrative'>Some values in this range are illustrative, not measured "
-        "(column <i>illustrative_values</i>).</p>"
-        if not labs.empty and labs["illustrative_values"].gt(0).any()
+        "(column <i>illustrative</i>).</p>"
+        if not labs.empty and labs["illustrative"].gt(0).any()
         else ""
     )
     return (
@@ -167,7 +186,7 @@ class CaseDashboard:
             description="Time axis",
         )
         stagings = case.events[case.events["kind"] == "staging"]
-        self.staging = widgets.Dropdown(
+        self.staging = widgets.Dropdown(  # the list of stagings; a click on the timeline sets it too
             options=[("(click a staging on the timeline, or choose)", None)]
             + [
                 (f"{format_when(r['date_earliest'], r['date_latest'])}: {r['label']}", r["id"])
@@ -175,7 +194,7 @@ class CaseDashboard:
             ],
             value=None,
             description="Staging",
-            layout=widgets.Layout(width="640px"),
+            layout=widgets.Layout(width="540px"),
         )
         self.chart = alt.JupyterChart(self._chart(), debounce_wait=60)
         self.summary = widgets.HTML(self._whole_course())
@@ -233,20 +252,20 @@ class CaseDashboard:
     def widget(self) -> widgets.Widget:
         """The whole page: header, audit, controls, the linked views, the range summary and staging findings."""
         header = widgets.HTML(header_html(self.case))
-        controls = widgets.HBox([widgets.VBox([self.axis, self.afp_scale]), self.analytes])
-        return widgets.VBox(
+        toggles = [self.axis, self.afp_scale] if charts.AFP in set(self.case.labs["loinc"]) else [self.axis]
+        controls = widgets.HBox([widgets.VBox(toggles), self.analytes])
+        # The findings and the summary sit beside the charts, where a click or a brush shows its answer.
+        side = widgets.VBox(
             [
-                header,
-                audit_panel(self.case),
-                controls,
-                self.chart,
-                widgets.HTML("<h3>Staging findings</h3>"),
+                widgets.HTML("<h3 style='margin-top:0'>Staging findings</h3>"),
                 self.staging,
                 self.findings,
                 widgets.HTML("<h3>Summary</h3>"),
                 self.summary,
-            ]
+            ],
+            layout=widgets.Layout(width="560px", margin="0 0 0 12px", overflow="auto"),
         )
+        return widgets.VBox([header, audit_panel(self.case), controls, widgets.HBox([self.chart, side])])
 
 
 def dashboard_page(

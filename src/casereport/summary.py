@@ -110,7 +110,7 @@ def staging_findings(case: Case, staging: str) -> pd.DataFrame:
             "dimensions": dims.apply(
                 lambda r: " \u00d7 ".join(f"{v:g}" for v in r.dropna()) + " mm" if r.notna().any() else "", axis=1
             ),
-            "lesions": findings["lesion_count"],
+            "lesions": findings["lesion_count"].map(lambda n: "" if pd.isna(n) else f"{n:g}"),
             "necrosis": findings["necrosis"].fillna(""),
             "change": findings["change"],
             "finding": findings["description"],
