@@ -245,11 +245,9 @@ def test_the_jupyter_server_route_renders_it_too(page, jupyter_url):
     assert page.locator("svg g[aria-label^='X-axis']").count() >= 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="under the server extension, Voila's page asks cdnjs for MathJax (standalone Voila does not)",
-)
 def test_the_jupyter_server_route_asks_no_other_host(page, jupyter_url):
+    """Under the server extension Voila's page would fetch MathJax from cdnjs; the server config stops it."""
     visit = Visit(page, jupyter_url + "voila/render/dashboards/case.ipynb")
     visit.wait_for_chart()
     assert visit.foreign_requests(jupyter_url) == []
+    assert visit.console_errors == []

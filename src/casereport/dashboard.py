@@ -55,9 +55,18 @@ def prepare_offline_bundle() -> Path:
 
 def voila_environment(case_path: Path, root: Path | None = None) -> dict[str, str]:
     """The environment Voila runs in: the case to show, and the project's template on the Jupyter path."""
-    data = str((root or project_root()) / JUPYTER_DATA)
-    jupyter_path = os.pathsep.join(p for p in (data, os.environ.get("JUPYTER_PATH", "")) if p)
-    return {**os.environ, CASE_ENV: str(case_path), "JUPYTER_PATH": jupyter_path}
+    base = (root or project_root()) / JUPYTER_DATA
+
+    def prepend(variable: str, folder: Path) -> str:
+        return os.pathsep.join(p for p in (str(folder), os.environ.get(variable, "")) if p)
+
+    # The server config keeps Voila's page, under the server extension, from loading MathJax off a CDN.
+    return {
+        **os.environ,
+        CASE_ENV: str(case_path),
+        "JUPYTER_PATH": prepend("JUPYTER_PATH", base),
+        "JUPYTER_CONFIG_PATH": prepend("JUPYTER_CONFIG_PATH", base / "config"),
+    }
 
 
 def voila_command(*, port: int, notebook: Path = DASHBOARD) -> list[str]:
