@@ -251,3 +251,29 @@ def test_the_jupyter_server_route_asks_no_other_host(page, jupyter_url):
     visit.wait_for_chart()
     assert visit.foreign_requests(jupyter_url) == []
     assert visit.console_errors == []
+
+
+def test_an_html_figure_works_offline_with_tooltips_and_zoom(page, tmp_path):
+    from casereport.figures import write_figures
+
+    write_figures(case_dir=CASES[SEED], output_dir=tmp_path, formats="html")
+    visit = Visit(page, (tmp_path / f"{SEED}-afp-calendar.html").as_uri())
+    page.wait_for_selector("svg g[aria-label^='X-axis']", timeout=30_000)
+    # The tooltip of a value the paper states carries its provenance and the paper's words.
+    page.locator("svg path[aria-label*='analyte: AFP'][aria-label*='provenance: reported']").first.hover()
+    page.wait_for_selector("#vg-tooltip-element.visible", timeout=10_000)
+    tooltip = page.inner_text("#vg-tooltip-element")
+    assert "reported" in tooltip
+    assert "paper's words" in tooltip
+    before = visit.axis_labels()[0]
+    plot = page.locator("svg g[aria-label^='Y-axis']").first.bounding_box()
+    x_axis = page.locator("svg g[aria-label^='X-axis']").first.bounding_box()
+    page.mouse.move(x_axis["x"] + x_axis["width"] / 2, plot["y"] + plot["height"] / 2)
+    page.mouse.wheel(0, -400)
+    page.wait_for_function(
+        "before => document.querySelector(\"svg g[aria-label^='X-axis']\").getAttribute('aria-label') !== before",
+        arg=before,
+        timeout=10_000,
+    )
+    assert [u for u in visit.requests if not u.startswith(("file:", "data:", "blob:"))] == []
+    assert visit.console_errors == []

@@ -148,3 +148,14 @@ def test_month_precise_staging_keeps_its_precision_in_the_heading():
     labels = {r["staging_label"] for r in _datasets(charts.imaging_chart(case).to_dict()) if "staging_label" in r}
     assert "Sep 2009|+6 wk" in labels
     assert "Jan 2010" in labels
+
+
+def test_a_standalone_lab_chart_zooms_along_time_and_a_linked_one_follows_the_brush():
+    case = casereport.load_case(CASES[SEED])
+    alone = charts.afp_chart(case).to_dict()
+    zoom = [p for params in _walk(alone, "params") for p in params if p["name"] == charts.LAB_ZOOM]
+    assert zoom
+    assert zoom[0]["bind"] == "scales"
+    linked = charts.afp_chart(case, domain_param=charts.BRUSH, standalone=False).to_dict()
+    assert not [p for params in _walk(linked, "params") for p in params if p["name"] == charts.LAB_ZOOM]
+    assert {"param": charts.BRUSH} in list(_walk(linked, "domain"))

@@ -34,6 +34,7 @@ LIVER_ENZYMES = ("1920-8", "1742-6", "2324-2")
 AFP = "1834-1"
 BRUSH = "timeline_brush"
 STAGING_PICK = "staging_pick"
+LAB_ZOOM = "lab_zoom"
 PROVENANCE_TEXT = {
     "reported": "stated in the paper",
     "derived": "derived from stated facts",
@@ -283,6 +284,9 @@ def lab_chart(
         .mark_text(align="right", baseline="bottom", dy=-1, fontSize=FONT_SIZE - 2)
         .encode(y="limit_value:Q", x=alt.value(width), color=colour, text="limit_text:N")
     )
+    if standalone and not domain_param:
+        # Drag to pan and scroll to zoom along time in the HTML figure; double-click resets.
+        lines = lines.add_params(alt.selection_interval(name=LAB_ZOOM, bind="scales", encodings=["x"]))
     layers = [limit_rules, limit_labels, lines, *points]
     periods = _regimen_periods(case, axis)
     if not periods.empty:
