@@ -155,12 +155,13 @@ def test_brushing_the_timeline_narrows_the_linked_views_and_the_summary(page, da
     assert visit.console_errors == []
 
 
-def test_clicking_a_staging_shows_its_findings_in_the_papers_words(page, dashboard_url):
+@pytest.mark.parametrize("name", [SEED, SYNTHETIC])
+def test_clicking_a_staging_shows_its_findings_in_the_papers_words(page, dashboard_url, name):
     import casereport
 
-    case = casereport.load_case(CASES[SEED])
-    staging = case.event("staging_2010_01")
-    visit = Visit(page, dashboard_url)
+    case = casereport.load_case(CASES[name])
+    staging = case.events[case.events["kind"] == "staging"].iloc[1]  # the first after baseline
+    visit = Visit(page, _url(dashboard_url, name))
     visit.wait_for_chart()
     page.locator(f"svg path[aria-label*='{staging['label']}']").first.click()
     findings = page.locator(".casereport-findings")
@@ -169,7 +170,7 @@ def test_clicking_a_staging_shows_its_findings_in_the_papers_words(page, dashboa
     text = findings.inner_text()
     assert any(q[:30] in text for q in quotes)
     assert "RECIST 1.1" in text
-    visit.shot("staging-findings")
+    visit.shot(f"{name}-staging-findings")
 
 
 def test_axis_and_scale_toggles_redraw_the_views(page, dashboard_url):
