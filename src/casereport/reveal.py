@@ -1,0 +1,80 @@
+"""The case as it stood at one of its dated events, for teaching "what next?".
+
+``reveal_case`` keeps only what had happened by a chosen event: earlier
+events, the labs, findings, doses and adverse events dated no later than that
+event can be, and regimens without a stop the class has not reached yet.
+Everything downstream (tables, charts, grading) works on the result unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from .case import Case
+from .exceptions import ParameterError
+from .tables import format_when
+
+STEP_COLUMNS = ["step", "id", "label", "kind", "when"]
+
+
+def case_steps(case: Case) -> pd.DataFrame:
+    """The case's dated events in the order they happened, numbered from 1 (ties keep the file's order)."""
+    events = case.events.assign(_order=range(len(case.events)))
+    events = events.sort_values(["date_earliest", "_order"], kind="stable").reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "step": range(1, len(events) + 1),
+            "id": events["id"],
+            "label": events["label"],
+            "kind": events["kind"],
+            "when": [format_when(a, b) for a, b in zip(events["date_earliest"], events["date_latest"], strict=True)],
+        },
+        columns=STEP_COLUMNS,
+    )
+
+
+def reveal_case(case: Case, until: str | None) -> Case:
+    """``case`` up to and including the event ``until`` (an event id); ``None`` reveals the whole case.
+
+    A record is kept when its earliest possible date is no later than the
+    last day ``until`` may mean, so a value known only to the month of a
+    staging shows with that staging. The case is told in days from its
+    reference event, so ``until`` may not come before it.
+    """
+    if until is None:
+        return case
+    steps = case_steps(case)
+    if until not in set(steps["id"]):
+        raise ParameterError(
+            "reveal_until", f"'{until}' is not an event of this case; choose one of: " + ", ".join(steps["id"])
+        )
+    cut_step = int(steps.loc[steps["id"] == until, "step"].iloc[0])
+    reference_step = int(steps.loc[steps["id"] == case.reference_event, "step"].iloc[0])
+    if cut_step < reference_step:
+        raise ParameterError(
+            "reveal_until",
+            f"the case is counted in days from '{case.reference_event}'; choose it or a later event",
+        )
+    shown = set(steps.loc[steps["step"] <= cut_step, "id"])
+    last_day = case.event(until)["date_latest"]
+
+    def by_date(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["date_earliest"] <= last_day] if not frame.empty else frame
+
+    regimens = case.regimens[case.regimens["start"].isin(shown)].copy()
+    not_yet = ~regimens["stop"].isin(shown)
+    regimens.loc[not_yet, ["stop", "stop_reason"]] = None
+    findings = case.findings[case.findings["staging"].isin(shown)]
+    statements = case.statements[case.statements["at"].isin(shown) | case.statements["at"].isna()]
+    return replace(
+        case,
+        events=case.events[case.events["id"].isin(shown)],
+        regimens=regimens,
+        administrations=by_date(case.administrations[case.administrations["regimen"].isin(regimens["id"])]),
+        labs=by_date(case.labs),
+        findings=findings,
+        adverse_events=by_date(case.adverse_events),
+        statements=statements,
+    )
