@@ -23,8 +23,8 @@ import pandas as pd
 from .case import Case
 from .grading import grade_labs
 from .response import MRECIST_NOTE, recist_response
+from .summary import placed
 from .tables import format_when
-from .timeline import relative_days
 
 Axis = Literal["calendar", "relative"]
 Scale = Literal["linear", "log"]
@@ -57,16 +57,8 @@ def print_spec(chart: alt.TopLevelMixin) -> dict:
 
 def _positions(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
     """``frame`` with ``x``, ``x_start``, ``x_end`` for the chosen axis, and ``when`` as a reader says it."""
-    out = relative_days(case, frame)
+    out = placed(case, frame, axis)
     out["when"] = [format_when(a, b) for a, b in zip(out["date_earliest"], out["date_latest"], strict=True)]
-    if axis == "calendar":
-        out["x_start"] = out["date_earliest"]
-        out["x_end"] = out["date_latest"] + pd.Timedelta(days=1)
-        out["x"] = out["date_earliest"] + (out["x_end"] - out["date_earliest"]) / 2
-    else:
-        out["x_start"] = out["day_earliest"].astype(float)
-        out["x_end"] = out["day_latest"].astype(float) + 1
-        out["x"] = (out["x_start"] + out["x_end"]) / 2
     return out
 
 

@@ -34,12 +34,27 @@ LAB_SUMMARY_COLUMNS = [
 DOSE_SUMMARY_COLUMNS = ["drug", "doses_certain", "doses_possible", "cycles", "first_when", "last_when"]
 
 
+def placed(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
+    """``frame`` with its relative days and ``x_start``, ``x_end`` and ``x`` (the middle) on the chosen axis.
+
+    The one place records are put on an axis: the charts draw them there and
+    the summary of a brushed range selects them by the same ``x``.
+    """
+    out = relative_days(case, frame)
+    if axis == "calendar":
+        out["x_start"] = out["date_earliest"]
+        out["x_end"] = out["date_latest"] + pd.Timedelta(days=1)
+        out["x"] = out["date_earliest"] + (out["x_end"] - out["date_earliest"]) / 2
+    else:
+        out["x_start"] = out["day_earliest"].astype(float)
+        out["x_end"] = out["day_latest"].astype(float) + 1
+        out["x"] = (out["x_start"] + out["x_end"]) / 2
+    return out
+
+
 def positions(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.Series:
     """Where each record sits on the chosen axis: the middle of its day or month, or of its days since reference."""
-    if axis == "calendar":
-        return frame["date_earliest"] + (frame["date_latest"] + pd.Timedelta(days=1) - frame["date_earliest"]) / 2
-    days = relative_days(case, frame)
-    return (days["day_earliest"] + days["day_latest"] + 1) / 2
+    return placed(case, frame, axis)["x"]
 
 
 def _within(case: Case, frame: pd.DataFrame, start: object, end: object, axis: Axis) -> pd.DataFrame:
