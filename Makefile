@@ -8,7 +8,11 @@ PORT ?= 8866
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup dashboard test lint clean
+# reveal.js's style sheets for the slides (its script comes with Voila, which bundles this version).
+REVEAL_VERSION ?= 6.0.1
+REVEAL := dashboards/jupyter/cache/reveal.js-$(REVEAL_VERSION).tgz
+
+.PHONY: setup dashboard slides test lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +20,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(REVEAL):
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent reveal.js@$(REVEAL_VERSION) >/dev/null
+
+setup: $(STAMP) $(REVEAL)
 
 dashboard: $(STAMP)
 	$(BIN)/casereport dashboard --port $(PORT)
+
+# make slides NOTEBOOK=notebooks/02-liver-enzymes-and-ctcae.ipynb
+NOTEBOOK ?= notebooks/01-presentation-and-timeline.ipynb
+slides: $(STAMP) $(REVEAL)
+	$(BIN)/casereport slides $(NOTEBOOK) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
@@ -29,10 +42,12 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq chromium
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(REVEAL)
 	$(BIN)/ruff check src tests benchmarks
-	# loadgroup keeps the browser tests on one worker, sharing one Voila server.
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto -m "not server"
+	# The browser tests share one Voila server, so they run in one process (xdist's
+	# loadgroup no longer groups them under pytest 9.2: pytest-dev/pytest-xdist#1386).
+	$(BIN)/python -m pytest -m server
 	$(BIN)/python -m pytest -n auto --dist loadfile --nbval-lax -p no:cacheprovider notebooks dashboards
 
 clean:

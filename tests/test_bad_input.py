@@ -259,6 +259,33 @@ BAD_INPUTS: list[tuple[str, str, Mutation, str, int | None, str | None, str]] = 
         "regimen",
         "no regimen has the id",
     ),
+    (
+        "mechanism of a drug no regimen gives",
+        SEED,
+        lambda d: replace(d / "mechanisms.csv", "m08,sorafenib,", "m08,regorafenib,"),
+        "mechanisms.csv",
+        8,
+        "drug",
+        "is not the drug of any regimen",
+    ),
+    (
+        "mechanism with an unknown action",
+        SEED,
+        lambda d: replace(d / "mechanisms.csv", ",inhibits,cell cycle arrest,", ",blocks,cell cycle arrest,"),
+        "mechanisms.csv",
+        1,
+        "action",
+        "'inhibits', 'activates' or 'modulates'",
+    ),
+    (
+        "mechanism quote not in the paper",
+        SEED,
+        lambda d: replace(d / "mechanisms.csv", "capable of inhibiting MAPK", "capable of abolishing MAPK"),
+        "mechanisms.csv",
+        5,
+        "quote",
+        "quote not found in the source text",
+    ),
 ]
 
 

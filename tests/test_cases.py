@@ -19,6 +19,7 @@ TABLE_OF_FILE = {
     "labs.csv": "labs",
     "findings.csv": "findings",
     "adverse_events.csv": "adverse_events",
+    "mechanisms.csv": "mechanisms",
 }
 
 
@@ -46,7 +47,17 @@ def test_every_row_read_is_in_the_case(case_dir: Path):
 def test_every_value_carries_provenance(case_dir: Path):
     case = casereport.load_case(case_dir)
     source = normalise_source((case_dir / case.source["text"]).read_text(encoding="utf-8"))
-    for attr in ("patient", "metastatic_sites", "events", "regimens", "analytes", "labs", "findings", "adverse_events"):
+    for attr in (
+        "patient",
+        "metastatic_sites",
+        "events",
+        "regimens",
+        "analytes",
+        "labs",
+        "findings",
+        "adverse_events",
+        "mechanisms",
+    ):
         table = getattr(case, attr)
         assert set(table["provenance"]) <= {"reported", "derived", "illustrative"}, attr
         reported = table[table["provenance"] == "reported"]

@@ -46,3 +46,23 @@ def test_notebook_is_committed_clean(path: Path):
 
 def test_there_are_notebooks():
     assert any(p.parent.name == "dashboards" for p in NOTEBOOKS)
+
+
+TEACHING = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+def test_the_teaching_series_is_numbered_from_one():
+    assert [int(p.name[:2]) for p in TEACHING] == list(range(1, len(TEACHING) + 1))
+    assert len(TEACHING) >= 6
+
+
+@pytest.mark.parametrize("path", TEACHING, ids=lambda p: p.name)
+def test_teaching_notebook_takes_the_three_parameters(path: Path):
+    notebook = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assigned = {line.split("=")[0].strip() for line in cell.source.splitlines() if "=" in line}
+    assert assigned == {"case_dir", "reveal_until", "show_answers"}
+    # Thin: prose for the reader, a few calls into the package.
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert sum(c.source.count("\n") + 1 for c in code) < 60
+    assert sum(c.cell_type == "markdown" for c in notebook.cells) >= 3

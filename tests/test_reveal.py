@@ -73,3 +73,17 @@ def test_a_bad_step_names_the_parameter():
     if before != case.reference_event:
         with pytest.raises(ParameterError, match="counted in days from"):
             reveal_case(case, before)
+
+
+def test_a_statement_is_known_once_every_event_it_names_has_happened(case_dir):
+    case = casereport.load_case(case_dir)
+    steps = case_steps(case).set_index("id")["step"]
+    revealable = _revealable(case)
+    for _, step in revealable.iterrows():
+        shown = reveal_case(case, step["id"])
+        for _, statement in shown.statements.iterrows():
+            named = statement[["at", "from", "to"]].dropna()
+            assert all(steps[e] <= step["step"] for e in named), (step["id"], statement["id"])
+            if named.empty:  # a maximum or a last value speaks of the whole course
+                assert step["step"] == steps.max(), (step["id"], statement["id"])
+    assert len(reveal_case(case, revealable["id"].iloc[-1]).statements) == len(case.statements)

@@ -99,16 +99,9 @@ def _wait_until_up(server: subprocess.Popen, url: str, log: Path) -> None:
 
 
 @contextmanager
-def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None = None):
-    """Run `casereport dashboard`, or Voila on another ``notebook`` started the same way; yield the base URL."""
-    port = free_port()
-    if notebook:
-        prepare_template()
-        command, env = voila_command(port=port, notebook=notebook), voila_environment(default_case_dir())
-    else:
-        command = [sys.executable, "-m", "casereport.cli", "dashboard", "--port", str(port)]
-        command += [str(case_dir)] if case_dir else []
-        env = None
+def _served(command: list[str], log: Path, env: dict[str, str] | None = None):
+    """Run a server command on loopback until the block ends; yield its base URL (the port is the command's)."""
+    port = next(int(a.split("=", 1)[1]) for a in command if a.startswith("--port="))
     with log.open("w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=project_root(), env=env)
         url = f"http://127.0.0.1:{port}/"
@@ -117,3 +110,26 @@ def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None 
             yield url
         finally:
             _stop(server)
+
+
+@contextmanager
+def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None = None):
+    """Run `casereport dashboard`, or Voila on another ``notebook`` started the same way; yield the base URL."""
+    port = free_port()
+    if notebook:
+        prepare_template()
+        command, env = voila_command(port=port, notebook=notebook), voila_environment(default_case_dir())
+    else:
+        command = [sys.executable, "-m", "casereport.cli", "dashboard", f"--port={port}"]
+        command += [str(case_dir)] if case_dir else []
+        env = None
+    with _served(command, log, env) as url:
+        yield url
+
+
+@contextmanager
+def slides_server(notebook: Path, log: Path):
+    """Run `casereport slides` on a teaching notebook; yield the base URL."""
+    command = [sys.executable, "-m", "casereport.cli", "slides", str(notebook), f"--port={free_port()}"]
+    with _served(command, log) as url:
+        yield url

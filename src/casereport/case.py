@@ -48,6 +48,7 @@ class Case:
     findings: pd.DataFrame
     adverse_events: pd.DataFrame
     statements: pd.DataFrame
+    mechanisms: pd.DataFrame
 
     def event(self, event_id: str) -> pd.Series:
         """One event's row; ``KeyError`` naming the id when there is none."""
@@ -206,6 +207,10 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
         ["id", "kind", "regimen", "at", "value", "unit", "loinc", "from", "to", "quote", "note"],
         numeric=("value",),
     )
+    mechanisms = _frame(
+        [_record(m) for m in parts["mechanisms"]],
+        ["id", "drug", "target", "action", "outcome", "evidence", *PROVENANCE_COLUMNS],
+    )
     return Case(
         path=path,
         case_id=case.case_id,
@@ -225,4 +230,5 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
         findings=findings,
         adverse_events=adverse_events,
         statements=statements,
+        mechanisms=mechanisms,
     )

@@ -14,6 +14,7 @@ notebooks. Conventions, so that every figure is honest and readable:
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import Literal
 
@@ -22,6 +23,7 @@ import pandas as pd
 
 from .case import Case
 from .grading import grade_labs
+from .rationale import COLUMN_TITLES, COLUMNS, rationale_graph
 from .response import MRECIST_NOTE, recist_response
 from .summary import placed
 from .tables import format_when
@@ -32,6 +34,15 @@ Scale = Literal["linear", "log"]
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 LIVER_ENZYMES = ("1920-8", "1742-6", "2324-2")
 AFP = "1834-1"
+EVENT_SHAPES = {  # by event kind, as the legend names it
+    "diagnosis": "circle",
+    "staging": "diamond",
+    "regimen start": "triangle-up",
+    "regimen stop": "cross",
+    "symptom": "triangle-down",
+    "observation end": "square",
+    "other": "triangle-right",
+}
 BRUSH = "timeline_brush"
 STAGING_PICK = "staging_pick"
 LAB_ZOOM = "lab_zoom"
@@ -41,6 +52,8 @@ PROVENANCE_TEXT = {
     "illustrative": "illustrative, not measured",
 }
 FONT_SIZE = 9  # points: legible in print at one column and on screen
+MAX_MONTH_TICKS = 10  # labels on a calendar axis, at most
+SHORT_SPAN_DAYS = 92  # below about three months a calendar axis is labelled by week
 X_PADDING = 0.03  # share of the case's span left free at each end, so edge marks are whole
 
 
@@ -84,13 +97,24 @@ def _x(
     extent: list | None = None,
 ) -> alt.X:
     """The x encoding: calendar months or days since the reference event; a linked or the case's own domain."""
+    bounds = extent or x_extent(case, axis)
     if domain_param:
         scale = alt.Scale(domain=alt.ParameterExtent(param=domain_param))
     else:
-        scale = alt.Scale(domain=extent or x_extent(case, axis), nice=False)
+        scale = alt.Scale(domain=bounds, nice=False)
     if axis == "calendar":
         # A linked view may be zoomed to weeks, where month labels would repeat; Vega's own labels adapt.
-        labels = alt.Axis(labelAngle=-40) if domain_param else alt.Axis(format="%b %Y", labelAngle=-40)
+        # Otherwise one tick per month (or per few months over a long course), so no month is named twice.
+        low, high = (pd.Timestamp(year=d.year, month=d.month, day=d.date) for d in bounds)
+        days = (high - low).days
+        if domain_param:
+            labels = alt.Axis(labelAngle=-40)
+        elif days < SHORT_SPAN_DAYS:  # a course of weeks: weekly ticks, named by day
+            weeks = alt.TimeIntervalStep(interval="week", step=max(1, math.ceil(days / 7 / MAX_MONTH_TICKS)))
+            labels = alt.Axis(format="%-d %b %Y", labelAngle=-40, tickCount=weeks)
+        else:
+            months = alt.TimeIntervalStep(interval="month", step=max(1, math.ceil(days / 30.44 / MAX_MONTH_TICKS)))
+            labels = alt.Axis(format="%b %Y", labelAngle=-40, tickCount=months)
         return alt.X(f"{field}:T", title="Date" if title else None, scale=scale, axis=labels)
     reference = case.event(case.reference_event)["label"]
     # Wrapped: an event's label can be longer than a one-column figure is wide.
@@ -427,6 +451,7 @@ def timeline_chart(
     events = _positions(case, case.events, axis)
     events["lane"] = events["kind"].map(lambda k: "Stagings" if k == "staging" else "Events")
     events["kind"] = events["kind"].str.replace("_", " ")
+    kinds = [k for k in EVENT_SHAPES if k in set(events["kind"])]
     events["source"] = _source(events)
     lanes = [*dict.fromkeys(doses["lane"]), "Stagings", "Events"]
     y = alt.Y(
@@ -494,7 +519,13 @@ def timeline_chart(
         fill=alt.value("#000000"),
         tooltip=event_tooltip,
         size=70,
-        shape=alt.Shape("kind:N", title="Event", legend=alt.Legend(orient="bottom")),
+        shape=alt.Shape(
+            "kind:N",
+            title="Event",
+            # Each kind keeps its shape whichever kinds a (revealed) case holds.
+            scale=alt.Scale(domain=kinds, range=[EVENT_SHAPES[k] for k in kinds]),
+            legend=alt.Legend(orient="bottom"),
+        ),
     )
     # Both selections live on one layer: Altair lifts params of several layers
     # of a concatenated chart onto every one of them, declaring the brush twice.
@@ -725,6 +756,120 @@ def imaging_chart(
         )
     chart = alt.vconcat(*parts, spacing=10).resolve_scale(color="independent", shape="independent")
     return _finish(chart) if standalone else chart
+
+
+EVIDENCE = ["established", "preclinical", "proposed"]
+EVIDENCE_DASHES = [[1, 0], [6, 3], [2, 2]]
+RATIONALE_BOX = 0.32  # half a box's width, in columns
+RATIONALE_MARGIN = 0.36  # space beyond the outer columns, in columns
+ACTION_AT = 0.5  # where along a drug's edge its action is written
+RATIONALE_TOP = 0.1  # room above the first row for the column titles, in shares of the height
+
+
+def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> alt.LayerChart:
+    """The paper's rationale for its regimen (its Figure 1) drawn from data: drug, what it acts on, what follows.
+
+    Three columns of boxes; each drug's edges in its colour, dashed by what
+    the step rests on (approved use, laboratory models, a proposal). A
+    target two drugs share is where the paper argues they meet. Hover an
+    edge for the paper's words.
+    """
+    nodes, edges = rationale_graph(case)
+    rows = max(int(nodes.groupby("kind").size().max()) if not nodes.empty else 1, 1)
+    height = rows * row_height
+    span = len(COLUMNS) - 1 + 2 * RATIONALE_MARGIN
+    box_points = 2 * RATIONALE_BOX * width / span
+    y_per_point = (1 + RATIONALE_TOP) / height  # data units per point, vertically
+
+    nodes = nodes.assign(label=nodes["name"].map(lambda n: _wrap(n, box_points - 10)))
+    lines_of = nodes["label"].map(len)
+    half = (lines_of * (FONT_SIZE + 2) + 8) / 2 * y_per_point
+    nodes = nodes.assign(
+        x=nodes["column"] - RATIONALE_BOX,
+        x2=nodes["column"] + RATIONALE_BOX,
+        top=nodes["y"] - half,
+        bottom=nodes["y"] + half,
+        mid=nodes["column"].astype(float),
+        # Vega sets the first line at y; lift multi-line labels so the block is centred.
+        text_y=nodes["y"] - (lines_of - 1) * (FONT_SIZE + 2) / 2 * y_per_point,
+    )
+    edges = edges.assign(x=edges["x"] + RATIONALE_BOX, x2=edges["x2"] - RATIONALE_BOX)
+    headers = pd.DataFrame(
+        {"mid": [float(i) for i in range(len(COLUMNS))], "label": [COLUMN_TITLES[c] for c in COLUMNS]}
+    )
+    # Drugs in the order they were started, so each keeps its colour as a class steps through the case.
+    drugs = [d for d in dict.fromkeys(case.regimens["drug"]) if d in set(case.mechanisms["drug"])]
+    x_scale = alt.Scale(domain=[-RATIONALE_MARGIN, len(COLUMNS) - 1 + RATIONALE_MARGIN])
+    y_scale = alt.Scale(domain=[1.0, -RATIONALE_TOP])  # top to bottom, with room for the column titles
+
+    def x(field: str) -> alt.X:
+        return alt.X(f"{field}:Q", axis=None, scale=x_scale)
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(f"{field}:Q", axis=None, scale=y_scale)
+
+    lines = (
+        alt.Chart(edges)
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x=x("x"),
+            y=y("y"),
+            x2="x2:Q",
+            y2="y2:Q",
+            color=_palette_colour("drug", "Drug", drugs),
+            strokeDash=alt.StrokeDash(
+                "evidence:N",
+                title="Rests on",
+                scale=alt.Scale(
+                    domain=[e for e in EVIDENCE if e in set(edges["evidence"])],
+                    range=[d for e, d in zip(EVIDENCE, EVIDENCE_DASHES, strict=True) if e in set(edges["evidence"])],
+                ),
+                legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=2),
+            ),
+            tooltip=[
+                alt.Tooltip("drug:N"),
+                alt.Tooltip("source:N", title="from"),
+                alt.Tooltip("action:N"),
+                alt.Tooltip("target_node:N", title="to"),
+                alt.Tooltip("evidence:N", title="rests on"),
+                alt.Tooltip("source_text:N", title="source"),
+            ],
+        )
+    )
+    first_hop = edges[edges["action"] != "leads to"]
+    first_hop = first_hop.assign(
+        mid_x=first_hop["x"] + ACTION_AT * (first_hop["x2"] - first_hop["x"]),
+        mid_y=first_hop["y"] + ACTION_AT * (first_hop["y2"] - first_hop["y"]),
+    )
+    actions = (
+        alt.Chart(first_hop)
+        .mark_text(fontSize=FONT_SIZE - 1, fontStyle="italic", dy=-5)
+        .encode(x=x("mid_x"), y=y("mid_y"), text="action:N", color=_palette_colour("drug", "Drug", drugs))
+    )
+    boxes = (
+        alt.Chart(nodes)
+        .mark_rect(fill="white", stroke="#555555", strokeWidth=1, cornerRadius=4)
+        .encode(x=x("x"), x2="x2:Q", y=y("top"), y2="bottom:Q", tooltip=[alt.Tooltip("name:N"), alt.Tooltip("kind:N")])
+    )
+    labels = (
+        alt.Chart(nodes)
+        .mark_text(fontSize=FONT_SIZE, baseline="middle", lineHeight=FONT_SIZE + 2)
+        .encode(x=x("mid"), y=y("text_y"), text="label:N")
+    )
+    titles = (
+        alt.Chart(headers.assign(y=-RATIONALE_TOP / 2))
+        .mark_text(fontSize=FONT_SIZE + 1, fontWeight="bold")
+        .encode(x=x("mid"), y=y("y"), text="label:N")
+    )
+    chart = alt.layer(lines, actions, boxes, labels, titles).properties(
+        width=width,
+        height=height,
+        title=alt.Title(
+            "The rationale: what each drug acts on, and what follows",
+            subtitle=_wrap("Colour: drug. Line: what each step rests on.", width),
+        ),
+    )
+    return _finish(chart).configure_view(stroke=None)
 
 
 def dashboard_chart(

@@ -70,6 +70,12 @@ def _dashboard(args: argparse.Namespace) -> int:
     return serve(case_dir=args.case_dir, port=args.port)
 
 
+def _slides(args: argparse.Namespace) -> int:
+    from .dashboard import serve_slides
+
+    return serve_slides(notebook=args.notebook, port=args.port)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="casereport", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     dashboard.add_argument("--port", type=int, default=8866)
     dashboard.set_defaults(run=_dashboard)
+
+    slides = commands.add_parser("slides", help="run a teaching notebook as slides (Voila's reveal template)")
+    slides.add_argument("notebook", type=Path, help="a notebook, e.g. notebooks/01-presentation-and-timeline.ipynb")
+    slides.add_argument("--port", type=int, default=8867)
+    slides.set_defaults(run=_slides)
 
     args = parser.parse_args(argv)
     return int(args.run(args))

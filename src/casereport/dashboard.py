@@ -12,19 +12,24 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tarfile
 from pathlib import Path
 
 import altair as alt
 import fontawesomefree
 import vl_convert
 
-from .exceptions import CaseValidationError
+from .exceptions import CaseValidationError, MissingAssetError
 from .load import load_case
 from .paths import CASE_ENV, default_case_dir, project_root
 
 DASHBOARD = Path("dashboards") / "case.ipynb"
 JUPYTER_DATA = Path("dashboards") / "jupyter"
 TEMPLATE = JUPYTER_DATA / "voila" / "templates" / "casereport"
+SLIDES_TEMPLATE = JUPYTER_DATA / "voila" / "templates" / "casereport-slides"
+CACHE = JUPYTER_DATA / "cache"
+# reveal.js's own style sheets; its script comes with Voila. `make setup` fetches the package (npm pack).
+REVEAL_STYLES = ("package/dist/reveal.css", "package/dist/theme/white.css")
 
 
 def prepare_template(root: Path | None = None) -> Path:
@@ -37,10 +42,37 @@ def prepare_template(root: Path | None = None) -> Path:
     return static
 
 
+def prepare_slides_template(root: Path | None = None) -> Path:
+    """Put reveal.js's style sheets (and Font Awesome) where the slides template serves them; return the folder.
+
+    They come from the reveal.js package that ``make setup`` fetched into
+    ``dashboards/jupyter/cache``; without it, :class:`MissingAssetError` says so.
+    """
+    root = root or project_root()
+    prepare_template(root)
+    static = root / SLIDES_TEMPLATE / "static" / "reveal"
+    if all((static / Path(name).relative_to("package")).is_file() for name in REVEAL_STYLES):
+        return static
+    packages = sorted((root / CACHE).glob("reveal.js-*.tgz"))
+    if not packages:
+        raise MissingAssetError(
+            "reveal.js", str(root / CACHE), "run `make setup`, which fetches it from the npm registry (npm pack)"
+        )
+    with tarfile.open(packages[-1]) as package:
+        for name in REVEAL_STYLES:
+            target = static / Path(name).relative_to("package")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = package.extractfile(name)
+            if source is None:
+                raise MissingAssetError(name, str(packages[-1]), "the package lacks it; fetch it again")
+            target.write_bytes(source.read())
+    return static
+
+
 def offline_bundle_path() -> Path:
     """Where the server keeps the offline bundle, named by the versions that made it."""
     name = f"jupyterchart-altair{alt.__version__}-vlconvert{vl_convert.__version__}.js"
-    return project_root() / JUPYTER_DATA / "cache" / name
+    return project_root() / CACHE / name
 
 
 def prepare_offline_bundle() -> Path:
@@ -69,9 +101,9 @@ def voila_environment(case_path: Path, root: Path | None = None) -> dict[str, st
     }
 
 
-def voila_command(*, port: int, notebook: Path = DASHBOARD) -> list[str]:
+def voila_command(*, port: int, notebook: Path = DASHBOARD, template: str | None = None) -> list[str]:
     """The Voila command line for ``notebook``, served on 127.0.0.1 only (config from ``voila.json``)."""
-    return [
+    command = [
         sys.executable,
         "-m",
         "voila",
@@ -80,6 +112,7 @@ def voila_command(*, port: int, notebook: Path = DASHBOARD) -> list[str]:
         "--no-browser",
         "--Voila.ip=127.0.0.1",
     ]
+    return command + ([f"--template={template}"] if template else [])
 
 
 def serve(*, case_dir: Path | None, port: int) -> int:
@@ -99,3 +132,22 @@ def serve(*, case_dir: Path | None, port: int) -> int:
     os.chdir(root)
     command = voila_command(port=port)
     os.execve(command[0], command, voila_environment(case_path, root))
+
+
+def serve_slides(*, notebook: Path, port: int) -> int:
+    """Run a teaching notebook as reveal.js slides with Voila, in the foreground until interrupted."""
+    root = project_root()
+    path = notebook.resolve()
+    if not path.is_file():
+        print(f"casereport slides: no notebook at {notebook}", file=sys.stderr)
+        return 2
+    try:
+        prepare_slides_template(root)
+    except MissingAssetError as err:
+        print(f"casereport slides: {err}", file=sys.stderr)
+        return 1
+    prepare_offline_bundle()
+    print(f"Serving {path.name} as slides at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
+    os.chdir(root)
+    command = voila_command(port=port, notebook=path, template="casereport-slides")
+    os.execve(command[0], command, voila_environment(default_case_dir(), root))

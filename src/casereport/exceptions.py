@@ -61,3 +61,13 @@ class UnknownCaseError(CaseReportError):
         self.asked = asked
         self.known = sorted(known)
         super().__init__(f"There is no case called \u201c{asked}\u201d here. Bundled cases: {', '.join(self.known)}.")
+
+
+class MissingAssetError(CaseReportError):
+    """A file the page must serve itself (never from a CDN) is not there yet; ``asset``, ``path`` and the fix."""
+
+    def __init__(self, asset: str, path: str, fix: str) -> None:
+        self.asset = asset
+        self.path = path
+        self.fix = fix
+        super().__init__(f"{asset} is not in {path}: {fix}")

@@ -30,6 +30,7 @@ from .schema import (
     EventRecord,
     FindingRecord,
     LabRecord,
+    MechanismRecord,
     RegimenRecord,
     StatementRecord,
 )
@@ -40,6 +41,7 @@ CSV_FILES: dict[str, type[BaseModel]] = {
     "labs.csv": LabRecord,
     "findings.csv": FindingRecord,
     "adverse_events.csv": AdverseEventRecord,
+    "mechanisms.csv": MechanismRecord,
 }
 YAML_LISTS: dict[str, type[BaseModel]] = {
     "regimens.yaml": RegimenRecord,
@@ -307,6 +309,7 @@ def _read(case_dir: Path) -> tuple[list[Problem], dict[str, Any] | None]:
     findings = _ids(reader, "findings.csv", tables["findings.csv"])
     adverse = _ids(reader, "adverse_events.csv", tables["adverse_events.csv"])
     statements = _ids(reader, "statements.yaml", tables["statements.yaml"])
+    mechanisms = _ids(reader, "mechanisms.csv", tables["mechanisms.csv"])
     dates = _resolve_events(reader, events)
 
     def need_event(
@@ -409,6 +412,18 @@ def _read(case_dir: Path) -> tuple[list[Problem], dict[str, Any] | None]:
                 "statements.yaml", item.row, item.line, "loinc", f"LOINC {s.loinc} is not among this case's analytes"
             )
 
+    drugs = {item.record.drug for item in regimens.values()}
+    every_regimen_valid = not (reader.seen.get("regimens.yaml", set()) - set(regimens))
+    for item in mechanisms.values():
+        if item.record.drug not in drugs and every_regimen_valid:
+            reader.add(
+                "mechanisms.csv",
+                item.row,
+                item.line,
+                "drug",
+                f"'{item.record.drug}' is not the drug of any regimen; regimens give: " + ", ".join(sorted(drugs)),
+            )
+
     source_text = None
     if case.source.text:
         source_path = case_dir / case.source.text
@@ -441,6 +456,7 @@ def _read(case_dir: Path) -> tuple[list[Problem], dict[str, Any] | None]:
         "findings": [i.record for i in findings.values()],
         "adverse_events": [(i.record, ae_dates[i.record.id]) for i in adverse.values()],
         "statements": [i.record for i in statements.values()],
+        "mechanisms": [i.record for i in mechanisms.values()],
         "analyte_names": {k: v.name for k, v in catalogue.items()},
     }
 

@@ -2,7 +2,8 @@
 
 ``reveal_case`` keeps only what had happened by a chosen event: earlier
 events, the labs, findings, doses and adverse events dated no later than that
-event can be, and regimens without a stop the class has not reached yet.
+event can be, regimens without a stop the class has not reached yet, and
+the rationale (mechanisms) of the drugs started so far.
 Everything downstream (tables, charts, grading) works on the result unchanged.
 """
 
@@ -67,7 +68,13 @@ def reveal_case(case: Case, until: str | None) -> Case:
     not_yet = ~regimens["stop"].isin(shown)
     regimens.loc[not_yet, ["stop", "stop_reason"]] = None
     findings = case.findings[case.findings["staging"].isin(shown)]
-    statements = case.statements[case.statements["at"].isin(shown) | case.statements["at"].isna()]
+    # A statement is known once every event it names has happened; one that names none
+    # (a maximum, a last value) speaks of the whole course, so it waits for the last event.
+    named = case.statements[["at", "from", "to"]]
+    all_shown = named.apply(lambda row: all(e in shown for e in row.dropna()), axis=1)
+    names_none = named.isna().all(axis=1)
+    whole_course = cut_step == int(steps["step"].max())
+    statements = case.statements[all_shown & (~names_none | whole_course)] if not named.empty else case.statements
     return replace(
         case,
         events=case.events[case.events["id"].isin(shown)],
@@ -77,4 +84,6 @@ def reveal_case(case: Case, until: str | None) -> Case:
         findings=findings,
         adverse_events=by_date(case.adverse_events),
         statements=statements,
+        # The rationale of a drug the class has not seen started would tell them what comes next.
+        mechanisms=case.mechanisms[case.mechanisms["drug"].isin(regimens["drug"])],
     )

@@ -152,6 +152,18 @@ class AdverseEventRecord(Dated):
     unit: str | None = None
 
 
+class MechanismRecord(Provenanced):
+    """One step of the rationale for a regimen: a drug acts on a target, and so on a cellular process."""
+
+    id: str
+    drug: str
+    target: str
+    action: Literal["inhibits", "activates", "modulates"]
+    outcome: str
+    # What the step rests on, as the paper presents it: approved use, laboratory models, or a proposal.
+    evidence: Literal["established", "preclinical", "proposed"]
+
+
 class Schedule(Record):
     kind: Literal["continuous", "cyclic"]
     cycle_length_days: int | None = Field(default=None, ge=1)

@@ -1,20 +1,25 @@
 """Helpers for the teaching series: a step control over the case's events, and answers a teacher can hide.
 
-Charts are shown as SVG drawn by vl-convert: static, offline in JupyterLab,
-in Voila's slides and in a handed-out notebook, and searchable in the outputs.
+Charts are drawn as SVG by vl-convert: static, offline in JupyterLab, in
+Voila's slides and in a handed-out notebook, and searchable in the outputs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Iterable
 
 import altair as alt
 import ipywidgets as widgets
+import pandas as pd
 import vl_convert as vlc
 from IPython.display import HTML, SVG, Markdown, display
+from pandas.io.formats.style import Styler
 
 from .case import Case
 from .reveal import case_steps, reveal_case
+
+Part = alt.TopLevelMixin | pd.DataFrame | Styler | SVG | HTML | str
 
 
 def svg(chart: alt.TopLevelMixin) -> SVG:
@@ -31,18 +36,43 @@ def answer(text: str, *, show: bool) -> None:
 
 
 def revealable_steps(case: Case) -> list[tuple[str, str]]:
-    """``(label, event id)`` for each step a class can stop at, from the reference event on."""
+    """``(label, event id)`` for each step a class can stop at, from the reference event on.
+
+    Labels are numbered as the slider counts (``3 of 8``), not by the case's own event order.
+    """
     steps = case_steps(case)
     first = int(steps.loc[steps["id"] == case.reference_event, "step"].iloc[0])
-    return [(f"{s.step}. {s.when}: {s.label}", s.id) for s in steps[steps["step"] >= first].itertuples()]
+    shown = steps[steps["step"] >= first]
+    return [
+        (f"{number} of {len(shown)}. {s.when}: {s.label}", s.id) for number, s in enumerate(shown.itertuples(), start=1)
+    ]
 
 
-def step_through(case: Case, show: Callable[[Case], None], *, reveal_until: str | None) -> widgets.Widget:
-    """A play button and slider over the case's events; ``show`` draws the case as revealed up to the step.
+def as_html(part: Part) -> str:
+    """One part of a step's view as HTML: a chart (as SVG), a table, or a line of text."""
+    if isinstance(part, alt.TopLevelMixin):
+        return vlc.vegalite_to_svg(part.to_dict())
+    if isinstance(part, Styler):
+        return part.to_html()
+    if isinstance(part, pd.DataFrame):
+        # Numbers as a reader writes them (130, 4.3), blanks where nothing is given.
+        return part.to_html(index=False, float_format=lambda v: f"{v:g}", na_rep="")
+    if isinstance(part, SVG | HTML):
+        return str(part.data)
+    if isinstance(part, str):
+        return f"<p>{html.escape(part, quote=False)}</p>"
+    raise TypeError(f"a step can show charts, tables, SVG, HTML or text, not {type(part).__name__}")
+
+
+def step_through(case: Case, show: Callable[[Case], Iterable[Part]], *, reveal_until: str | None) -> widgets.Widget:
+    """A play button and slider over the case's events; ``show`` gives what to draw of the case up to the step.
 
     The first view is ``reveal_until`` (the last event when ``None``). The
     slider shows step numbers only: its labels would otherwise name the
-    events still to come.
+    events still to come. Each step is drawn into one HTML widget rather
+    than an ``Output`` widget: papermill mimics an Output widget by sending
+    messages back to the kernel mid-cell, which now and then left a run
+    waiting forever (jupyter/nbclient#312; ``benchmarks/kernel_stalls.py``).
     """
     options = revealable_steps(case)
     ids = [value for _, value in options]
@@ -53,15 +83,12 @@ def step_through(case: Case, show: Callable[[Case], None], *, reveal_until: str 
     )
     play = widgets.Play(min=1, max=len(ids), value=slider.value, interval=2500, description="Play")
     widgets.jslink((play, "value"), (slider, "value"))
-    out = widgets.Output()
+    view = widgets.HTML()
 
     def redraw(step: int) -> None:
-        out.clear_output(wait=True)
-        with out:
-            label = options[step - 1][0]
-            display(Markdown(f"**Step {label}**"))
-            show(reveal_case(case, ids[step - 1]))
+        heading = f"<p><strong>Step {html.escape(options[step - 1][0], quote=False)}</strong></p>"
+        view.value = heading + "\n".join(as_html(part) for part in show(reveal_case(case, ids[step - 1])))
 
     slider.observe(lambda change: redraw(change["new"]), names="value")
     redraw(slider.value)
-    return widgets.VBox([widgets.HBox([play, slider]), out])
+    return widgets.VBox([widgets.HBox([play, slider]), view])

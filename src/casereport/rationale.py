@@ -1,0 +1,121 @@
+"""The rationale of a regimen as a graph: drugs act on targets, targets lead to outcomes.
+
+Built from the case's ``mechanisms`` table (the paper's Figure 1 as data).
+Where two drugs act on the same target, the paper's argument for combining
+them is visible as a shared node; ``shared_targets`` lists those.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .case import Case
+
+COLUMNS = ("drug", "target", "outcome")
+COLUMN_TITLES = {"drug": "Drug", "target": "Acts on", "outcome": "Leads to"}
+PARALLEL_GAP = 0.012  # share of the height between edges that run side by side
+NODE_COLUMNS = ["name", "kind", "column", "row", "y"]
+EDGE_COLUMNS = [
+    "drug",
+    "source",
+    "target_node",
+    "x",
+    "y",
+    "x2",
+    "y2",
+    "action",
+    "evidence",
+    "mechanisms",
+    "source_text",
+]
+
+
+def _order(names: list[str], parents: dict[str, list[float]]) -> list[str]:
+    """Nodes sorted by the mean row of what points at them, so that fewer edges cross."""
+    return sorted(names, key=lambda n: (sum(parents[n]) / len(parents[n]), names.index(n)))
+
+
+def rationale_graph(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes (three columns: drug, target, outcome) and the edges joining them.
+
+    Each node has a ``y`` in (0, 1): the nodes of a column are spread evenly
+    over the same height. A drug-to-target edge carries the drug, its action
+    and evidence; so does each drug's target-to-outcome edge, drawn beside
+    another drug's where both reach one outcome through one target.
+    """
+    mechanisms = case.mechanisms
+    if mechanisms.empty:
+        return pd.DataFrame(columns=NODE_COLUMNS), pd.DataFrame(columns=EDGE_COLUMNS)
+    rows: dict[str, dict[str, int]] = {}
+    drugs = [d for d in dict.fromkeys(case.regimens["drug"]) if d in set(mechanisms["drug"])]
+    rows["drug"] = {d: i for i, d in enumerate(drugs)}
+    for parent, child in (("drug", "target"), ("target", "outcome")):
+        names = list(dict.fromkeys(mechanisms[child]))
+        parents: dict[str, list[float]] = {n: [] for n in names}
+        for _, m in mechanisms.iterrows():
+            parents[m[child]].append(rows[parent][m[parent]])
+        rows[child] = {n: i for i, n in enumerate(_order(names, parents))}
+
+    nodes = pd.DataFrame(
+        [
+            {"name": name, "kind": kind, "column": column, "row": row, "y": (row + 0.5) / len(rows[kind])}
+            for column, kind in enumerate(COLUMNS)
+            for name, row in rows[kind].items()
+        ],
+        columns=NODE_COLUMNS,
+    )
+    y = {(n.kind, n.name): n.y for n in nodes.itertuples()}
+
+    def source_text(group: pd.DataFrame) -> str:
+        return " | ".join(group["quote"].fillna(group["rule"]).fillna("").drop_duplicates())
+
+    edges = []
+    for (drug, target), group in mechanisms.groupby(["drug", "target"], sort=False):
+        edges.append(
+            {
+                "drug": drug,
+                "source": drug,
+                "target_node": target,
+                "x": 0,
+                "y": y[("drug", drug)],
+                "x2": 1,
+                "y2": y[("target", target)],
+                "action": group["action"].iloc[0],
+                "evidence": group["evidence"].iloc[0],
+                "mechanisms": ", ".join(group["id"]),
+                "source_text": source_text(group),
+            }
+        )
+    for (target, outcome), pair in mechanisms.groupby(["target", "outcome"], sort=False):
+        pair_drugs = list(dict.fromkeys(pair["drug"]))
+        for drug, group in pair.groupby("drug", sort=False):
+            # Drugs reaching one outcome through one target run side by side, a few pixels apart.
+            shift = (pair_drugs.index(drug) - (len(pair_drugs) - 1) / 2) * PARALLEL_GAP
+            edges.append(
+                {
+                    "drug": drug,
+                    "source": target,
+                    "target_node": outcome,
+                    "x": 1,
+                    "y": y[("target", target)] + shift,
+                    "x2": 2,
+                    "y2": y[("outcome", outcome)] + shift,
+                    "action": "leads to",
+                    "evidence": group["evidence"].iloc[0],
+                    "mechanisms": ", ".join(group["id"]),
+                    "source_text": source_text(group),
+                }
+            )
+    return nodes, pd.DataFrame(edges, columns=EDGE_COLUMNS)
+
+
+def shared_targets(case: Case) -> pd.DataFrame:
+    """Targets that more than one drug acts on: where the paper argues the drugs meet."""
+    mechanisms = case.mechanisms
+    by_target = mechanisms.groupby("target", sort=False).agg(
+        drugs=("drug", lambda d: sorted(set(d))),
+        outcomes=("outcome", lambda o: sorted(set(o))),
+        evidence=("evidence", lambda e: sorted(set(e))),
+    )
+    shared = by_target[by_target["drugs"].map(len) > 1]
+    return shared.reset_index()[["target", "drugs", "outcomes", "evidence"]]
