@@ -27,6 +27,7 @@ AXES = ("calendar", "relative")
 # point sizes, and the PNG at `dpi` is `width_mm` wide (to a point).
 POINTS_PER_INCH = 72
 MM_PER_INCH = 25.4
+FULL_PAGE_MM = 174  # a journal page's full (two-column) width
 AXIS_ALLOWANCE = 55  # points taken by the y axis, its title and padding
 
 
@@ -62,10 +63,11 @@ def check_parameters(
 
 
 class Figure(NamedTuple):
-    """How to draw one figure at a given plot width, and how many plots share the page's width."""
+    """How to draw one figure at a given plot width, how many plots share the width, and the least width it needs."""
 
     draw: Callable[[int], alt.TopLevelMixin]
     columns: int = 1
+    min_width_mm: float = 0
 
 
 def figure_factories(case: Case, *, axis: str, width_points: float) -> dict[str, Figure | str]:
@@ -86,6 +88,10 @@ def figure_factories(case: Case, *, axis: str, width_points: float) -> dict[str,
         "all_labs": Figure(
             lambda w: charts.all_labs_chart(case, axis=axis, columns=columns, width=w, height=70), columns
         ),
+        # A diagram of labelled boxes in three columns: legible from a page's full width (two columns) on.
+        "rationale": Figure(lambda w: charts.rationale_chart(case, width=w), min_width_mm=FULL_PAGE_MM)
+        if not case.mechanisms.empty
+        else "the case states no rationale (mechanisms.csv has no rows)",
     }
 
 
@@ -158,12 +164,13 @@ def write_figures(
     )
     width_points = float(width_mm) / MM_PER_INCH * POINTS_PER_INCH
     files, skipped = [], []
-    plot_widths = {}
+    plot_widths, figure_widths = {}, {}
     for name, figure in figure_factories(case, axis=axis, width_points=width_points).items():
         if isinstance(figure, str):
             skipped.append({"figure": name, "reason": figure})
             continue
-        spec, vega, plot_widths[name] = _fitted(figure, width_points)
+        figure_widths[name] = max(float(width_mm), figure.min_width_mm)
+        spec, vega, plot_widths[name] = _fitted(figure, figure_widths[name] / MM_PER_INCH * POINTS_PER_INCH)
         for fmt in chosen:
             path = out / f"{case.case_id}-{name}-{axis}.{fmt}"
             path.write_bytes(_render(spec, fmt, int(dpi), vega))
@@ -188,6 +195,7 @@ def write_figures(
             "dpi": int(dpi),
             "width_points": round(width_points, 1),
             "plot_width_points": plot_widths,
+            "figure_width_mm": figure_widths,
         },
         "packages": {
             name: metadata.version(name)
