@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 REVEAL_VERSION ?= 6.0.1
 REVEAL := dashboards/jupyter/cache/reveal.js-$(REVEAL_VERSION).tgz
 
-.PHONY: setup dashboard slides test lint clean
+.PHONY: setup dashboard lab slides test lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ setup: $(STAMP) $(REVEAL)
 
 dashboard: $(STAMP)
 	$(BIN)/casereport dashboard --port $(PORT)
+
+# JupyterLab on the teaching series, without its offers to fetch news or check for updates.
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks --LabApp.app_settings_dir=dashboards/jupyter/lab-settings
 
 # make slides NOTEBOOK=notebooks/02-liver-enzymes-and-ctcae.ipynb
 NOTEBOOK ?= notebooks/01-presentation-and-timeline.ipynb
