@@ -7,6 +7,8 @@ PORT ?= 8866
 # The browser tests drive Debian's Chromium; Playwright cannot download its own here.
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Jupyter refuses to run as root unless told (containers, CI).
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # reveal.js's style sheets for the slides (its script comes with Voila, which bundles this version).
 REVEAL_VERSION ?= 6.0.1
@@ -31,7 +33,7 @@ dashboard: $(STAMP)
 
 # JupyterLab on the teaching series, without its offers to fetch news or check for updates.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks --LabApp.app_settings_dir=dashboards/jupyter/lab-settings
+	$(BIN)/jupyter lab notebooks --LabApp.app_settings_dir=dashboards/jupyter/lab-settings $(AS_ROOT)
 
 # make slides NOTEBOOK=notebooks/02-liver-enzymes-and-ctcae.ipynb
 NOTEBOOK ?= notebooks/01-presentation-and-timeline.ipynb
