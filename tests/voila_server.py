@@ -99,9 +99,8 @@ def _wait_until_up(server: subprocess.Popen, url: str, log: Path) -> None:
 
 
 @contextmanager
-def _served(command: list[str], log: Path, env: dict[str, str] | None = None):
-    """Run a server command on loopback until the block ends; yield its base URL (the port is the command's)."""
-    port = next(int(a.split("=", 1)[1]) for a in command if a.startswith("--port="))
+def _served(command: list[str], port: int, log: Path, env: dict[str, str] | None = None):
+    """Run a server command listening on loopback at ``port`` until the block ends; yield its base URL."""
     with log.open("w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=project_root(), env=env)
         url = f"http://127.0.0.1:{port}/"
@@ -123,13 +122,14 @@ def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None 
         command = [sys.executable, "-m", "casereport.cli", "dashboard", f"--port={port}"]
         command += [str(case_dir)] if case_dir else []
         env = None
-    with _served(command, log, env) as url:
+    with _served(command, port, log, env) as url:
         yield url
 
 
 @contextmanager
 def slides_server(notebook: Path, log: Path):
     """Run `casereport slides` on a teaching notebook; yield the base URL."""
-    command = [sys.executable, "-m", "casereport.cli", "slides", str(notebook), f"--port={free_port()}"]
-    with _served(command, log) as url:
+    port = free_port()
+    command = [sys.executable, "-m", "casereport.cli", "slides", str(notebook), f"--port={port}"]
+    with _served(command, port, log) as url:
         yield url

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .case import Case
 from .grading import grade_labs
-from .rationale import COLUMN_TITLES, COLUMNS, rationale_graph
+from .rationale import COLUMN_TITLES, COLUMNS, rationale_drugs, rationale_graph
 from .response import MRECIST_NOTE, recist_response
 from .summary import placed
 from .tables import format_when
@@ -797,8 +797,7 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
     headers = pd.DataFrame(
         {"mid": [float(i) for i in range(len(COLUMNS))], "label": [COLUMN_TITLES[c] for c in COLUMNS]}
     )
-    # Drugs in the order they were started, so each keeps its colour as a class steps through the case.
-    drugs = [d for d in dict.fromkeys(case.regimens["drug"]) if d in set(case.mechanisms["drug"])]
+    drugs = rationale_drugs(case)
     x_scale = alt.Scale(domain=[-RATIONALE_MARGIN, len(COLUMNS) - 1 + RATIONALE_MARGIN])
     y_scale = alt.Scale(domain=[1.0, -RATIONALE_TOP])  # top to bottom, with room for the column titles
 

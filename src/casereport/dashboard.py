@@ -127,11 +127,14 @@ def serve(*, case_dir: Path | None, port: int) -> int:
     prepare_template(root)
     prepare_offline_bundle()
     print(f"Serving '{case.title}' at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    # Become Voila, so that a signal to this process (Ctrl-C, a test's terminate) reaches the server itself
-    # and no server or kernel outlives it.
+    _become(root, voila_command(port=port), voila_environment(case_path, root))
+
+
+def _become(root: Path, command: list[str], env: dict[str, str]) -> None:
+    """Become Voila in the project folder, so that a signal to this process (Ctrl-C, a test's terminate)
+    reaches the server itself and no server or kernel outlives it."""
     os.chdir(root)
-    command = voila_command(port=port)
-    os.execve(command[0], command, voila_environment(case_path, root))
+    os.execve(command[0], command, env)
 
 
 def serve_slides(*, notebook: Path, port: int) -> int:
@@ -148,6 +151,5 @@ def serve_slides(*, notebook: Path, port: int) -> int:
         return 1
     prepare_offline_bundle()
     print(f"Serving {path.name} as slides at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    os.chdir(root)
     command = voila_command(port=port, notebook=path, template="casereport-slides")
-    os.execve(command[0], command, voila_environment(default_case_dir(), root))
+    _become(root, command, voila_environment(default_case_dir(), root))

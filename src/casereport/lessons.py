@@ -63,9 +63,13 @@ def date_precision(known: Case) -> str:
 # 2. Liver enzymes and CTCAE ---------------------------------------------------
 
 
+def _graded(graded: pd.DataFrame, loincs: tuple[str, ...]) -> pd.DataFrame:
+    """The graded values of these analytes, oldest first."""
+    return graded[graded["loinc"].isin(loincs)].sort_values("date_earliest", kind="stable")
+
+
 def _liver(known: Case) -> pd.DataFrame:
-    graded = grade_labs(known)
-    return graded[graded["loinc"].isin(LIVER_ENZYMES)].sort_values("date_earliest", kind="stable")
+    return _graded(grade_labs(known), LIVER_ENZYMES)
 
 
 def liver_enzyme_grades(known: Case) -> str:
@@ -129,16 +133,11 @@ def what_hollow_marks_mean(known: Case) -> str:
 # 3. AFP -----------------------------------------------------------------------
 
 
-def _afp(known: Case) -> pd.DataFrame:
-    labs = grade_labs(known)
-    return labs[labs["loinc"] == AFP].sort_values("date_earliest", kind="stable")
-
-
 def afp_course(known: Case) -> str:
     """How AFP moved so far, and when it first fell below its upper limit compared with the stagings."""
     if AFP not in set(known.analytes["loinc"]):
         return "This case reports no AFP."
-    afp = _afp(known)
+    afp = _graded(grade_labs(known), (AFP,))
     if afp.empty:
         return NOT_YET
     first, last = afp.iloc[0], afp.iloc[-1]
@@ -171,7 +170,8 @@ def afp_late_rise(known: Case) -> str:
     """Whether AFP rose again after a regimen stopped, and what the paper made of it."""
     if AFP not in set(known.analytes["loinc"]):
         return "This case reports no AFP."
-    afp = _afp(known)
+    graded = grade_labs(known)
+    afp = _graded(graded, (AFP,))
     stops = known.events[known.events["kind"] == "regimen_stop"]
     if afp.empty or stops.empty:
         return NOT_YET
@@ -181,8 +181,8 @@ def afp_late_rise(known: Case) -> str:
     if rise.empty:
         return NOT_YET + f" No AFP value above its limit after \u201c{stop['label']}\u201d ({_when(stop)})."
     peak = rise.loc[rise["value"].idxmax()]
-    enzymes = grade_labs(known)
-    enzymes = enzymes[enzymes["loinc"].isin(LIVER_ENZYMES) & (enzymes["date_earliest"] > stop["date_latest"])]
+    enzymes = _graded(graded, LIVER_ENZYMES)
+    enzymes = enzymes[enzymes["date_earliest"] > stop["date_latest"]]
     high = sorted(set(enzymes.loc[enzymes["flag"] == "high", "analyte"]))
     text = (
         f"After \u201c{stop['label']}\u201d ({_when(stop)}), AFP rose to {_value(peak)},"

@@ -35,6 +35,15 @@ def _order(names: list[str], parents: dict[str, list[float]]) -> list[str]:
     return sorted(names, key=lambda n: (sum(parents[n]) / len(parents[n]), names.index(n)))
 
 
+def rationale_drugs(case: Case) -> list[str]:
+    """The drugs with a stated rationale, in the order their regimens were started.
+
+    The order fixes each drug's row and colour, so neither changes as a class steps through the case.
+    """
+    stated = set(case.mechanisms["drug"])
+    return [d for d in dict.fromkeys(case.regimens["drug"]) if d in stated]
+
+
 def rationale_graph(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes (three columns: drug, target, outcome) and the edges joining them.
 
@@ -46,9 +55,7 @@ def rationale_graph(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
     mechanisms = case.mechanisms
     if mechanisms.empty:
         return pd.DataFrame(columns=NODE_COLUMNS), pd.DataFrame(columns=EDGE_COLUMNS)
-    rows: dict[str, dict[str, int]] = {}
-    drugs = [d for d in dict.fromkeys(case.regimens["drug"]) if d in set(mechanisms["drug"])]
-    rows["drug"] = {d: i for i, d in enumerate(drugs)}
+    rows: dict[str, dict[str, int]] = {"drug": {d: i for i, d in enumerate(rationale_drugs(case))}}
     for parent, child in (("drug", "target"), ("target", "outcome")):
         names = list(dict.fromkeys(mechanisms[child]))
         parents: dict[str, list[float]] = {n: [] for n in names}

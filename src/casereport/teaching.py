@@ -51,7 +51,7 @@ def revealable_steps(case: Case) -> list[tuple[str, str]]:
 def as_html(part: Part) -> str:
     """One part of a step's view as HTML: a chart (as SVG), a table, or a line of text."""
     if isinstance(part, alt.TopLevelMixin):
-        return vlc.vegalite_to_svg(part.to_dict())
+        return svg(part).data
     if isinstance(part, Styler):
         return part.to_html()
     if isinstance(part, pd.DataFrame):
