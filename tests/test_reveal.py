@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import vl_convert as vlc
 
 import casereport
 from casereport import charts
 from casereport.exceptions import ParameterError
-from casereport.reveal import case_steps, reveal_case
+from casereport.reveal import NOT_YET_KNOWN, case_steps, reveal_case
 
 from .conftest import CASES, SEED
 
@@ -87,3 +88,62 @@ def test_a_statement_is_known_once_every_event_it_names_has_happened(case_dir):
             if named.empty:  # a maximum or a last value speaks of the whole course
                 assert step["step"] == steps.max(), (step["id"], statement["id"])
     assert len(reveal_case(case, revealable["id"].iloc[-1]).statements) == len(case.statements)
+
+
+def _said_later(case, shown):
+    """What only events after ``shown`` tell: their labels and quotes, and adverse event outcomes and actions known at them.
+
+    Words also said of an adverse event whose outcome is known by now ("none stated") are left out.
+    """
+    later = case.events.loc[~case.events["id"].isin(shown.events["id"])]
+    ae = case.adverse_events
+    known_later = ae[ae["outcome_known_at"].isin(later["id"])]
+    known_now = ae[ae["id"].isin(shown.adverse_events["id"]) & ~ae["outcome_known_at"].isin(later["id"])]
+    said_now = {t.casefold() for t in (*known_now["outcome"].dropna(), *known_now["action"].dropna())}
+    texts = [
+        *later["label"],
+        *later["quote"].dropna(),
+        *known_later["outcome"].dropna(),
+        *known_later["action"].dropna(),
+    ]
+    return {t.casefold() for t in texts} - said_now
+
+
+@pytest.mark.parametrize(
+    ("until", "withheld"),
+    [
+        ("staging_sorafenib_6w", "ae07"),  # "normal after three cycles of the combination", known at staging_2010_01
+        ("staging_2010_04", "ae06"),  # "panobinostat stopped at the patient's request", known at panobinostat_stop
+    ],
+)
+def test_an_adverse_event_outcome_known_only_later_is_not_yet_known(until, withheld):
+    case = casereport.load_case(CASES[SEED])
+    shown = reveal_case(case, until)
+    events = shown.adverse_events.set_index("id")
+    assert events.loc[withheld, "outcome_known_at"] not in set(shown.events["id"])
+    assert list(events.loc[withheld, ["outcome", "action"]]) == [NOT_YET_KNOWN, NOT_YET_KNOWN]
+    # The rows stay, kept by date as before.
+    by_date = case.adverse_events[case.adverse_events["date_earliest"] <= case.event(until)["date_latest"]]
+    assert list(shown.adverse_events["id"]) == list(by_date["id"])
+    said_later = _said_later(case, shown)
+    assert said_later
+    for column in ("outcome", "action"):
+        for text in shown.adverse_events[column].dropna():
+            assert not [s for s in said_later if s in text.casefold()], (until, withheld, column, text)
+
+
+def test_an_adverse_event_outcome_shows_from_the_event_it_is_known_at(case_dir):
+    case = casereport.load_case(case_dir)
+    original = case.adverse_events.set_index("id")
+    for _, step in _revealable(case).iterrows():
+        shown = reveal_case(case, step["id"])
+        seen = set(shown.events["id"])
+        for _, ae in shown.adverse_events.iterrows():
+            known_at = ae["outcome_known_at"]
+            for column in ("outcome", "action"):
+                if pd.notna(known_at) and known_at not in seen:
+                    assert ae[column] == NOT_YET_KNOWN, (step["id"], ae["id"], column)
+                else:
+                    before = original.loc[ae["id"], column]
+                    assert ae[column] == before or (pd.isna(ae[column]) and pd.isna(before)), (step["id"], ae["id"])
+    assert reveal_case(case, _revealable(case)["id"].iloc[-1]).adverse_events.equals(case.adverse_events)

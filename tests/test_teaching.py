@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import papermill as pm
 import pytest
@@ -17,6 +19,8 @@ from .conftest import CASES, SEED
 ROOT = CASES[next(iter(CASES))].parents[1]
 SERIES = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 ANSWER_HIDDEN = "Answer hidden"
+# "Step 3 of 8", "3 of 8.": a count of the steps tells a class how many events remain.
+STEP_TOTAL = re.compile(r"\bStep\s+\d+\s+of\s+\d+|\b\d+\s+of\s+\d+\.")
 
 
 def _runs():
@@ -58,6 +62,7 @@ def test_nothing_after_reveal_until_appears(notebook, case_dir, reveal_until, sh
     # The step control names the step it starts at: reveal_until, or the last event.
     shown = case.event(reveal_until)["label"] if reveal_until else steps["label"].iloc[-1]
     assert json.dumps(shown)[1:-1] in outputs
+    assert not STEP_TOTAL.search(outputs), STEP_TOTAL.search(outputs)
     assert (ANSWER_HIDDEN in outputs) is (not show_answers)
     assert ("**Answer.**" in outputs) is show_answers
 
@@ -66,6 +71,13 @@ def _view(control):
     """The step control's slider and the HTML it draws into."""
     (_play, slider), view = control.children[0].children, control.children[1]
     return slider, view
+
+
+def _states(widget):
+    """The state of a widget and of every widget inside it, as the front end receives it."""
+    yield widget.get_state()
+    for child in getattr(widget, "children", ()):
+        yield from _states(child)
 
 
 def test_the_slider_redraws_the_case_as_it_stood(case_dir):
@@ -77,17 +89,32 @@ def test_the_slider_redraws_the_case_as_it_stood(case_dir):
         drawn.append(set(revealed.events["id"]))
         return [", ".join(revealed.events["label"])]
 
-    slider, view = _view(step_through(case, show, reveal_until=steps[0][1]))
-    assert (slider.min, slider.max, slider.value) == (1, len(steps), 1)
-    assert f"Step 1 of {len(steps)}." in view.value
-    for number, (_, event) in enumerate(steps, start=1):
+    control = step_through(case, show, reveal_until=steps[0][1])
+    slider, view = _view(control)
+    assert (slider.min, slider.max, slider.value) == (1, len(steps), 1)  # the end is known, not shown
+    assert slider.readout is False  # a readout beside the track would show the step against the last
+    for number, (label, event) in enumerate(steps, start=1):
         slider.value = number
-        assert f"Step {number} of {len(steps)}." in view.value
+        assert view.value.startswith(f"<p><strong>Step {number} \u00b7 ")
+        assert html.escape(label, quote=False) in view.value
         later = {e for _, e in steps[number:]}
         assert event in drawn[-1]
         assert not later & drawn[-1]
-        for label in case.events.loc[case.events["id"].isin(later), "label"]:
-            assert label not in view.value
+        for later_label in case.events.loc[case.events["id"].isin(later), "label"]:
+            assert later_label not in view.value
+        # Nothing the class sees counts the steps: not the heading, not a label or a readout.
+        shown = json.dumps(list(_states(control)), default=str)
+        assert not STEP_TOTAL.search(shown), STEP_TOTAL.search(shown)
+        assert f"of {len(steps)}" not in view.value
+
+
+def test_a_step_is_named_by_its_number_date_and_event_never_the_total():
+    case = casereport.load_case(CASES[SEED])
+    labels = {event: label for label, event in revealable_steps(case)}
+    assert labels["panobinostat_start"] == "Step 3 \u00b7 Nov 2009: Panobinostat 20 mg added"
+    for label in labels.values():
+        assert not STEP_TOTAL.search(label), label
+        assert f"of {len(labels)}" not in label
 
 
 def test_a_step_draws_charts_tables_and_text_and_refuses_anything_else():

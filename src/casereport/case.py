@@ -11,11 +11,20 @@ import pandas as pd
 from .schedule import expand_regimen
 
 if TYPE_CHECKING:
-    from .dates import CaseDate
+    from .load import ResolvedDate
     from .schema import CaseRecord
 
 PROVENANCE_COLUMNS = ["provenance", "quote", "rule"]
-DATE_COLUMNS = ["date_text", "precision", "date_earliest", "date_latest", "anchor", "anchor_offset_days"]
+DATE_COLUMNS = [
+    "date_text",
+    "precision",
+    "date_earliest",
+    "date_latest",
+    "anchor",
+    "anchor_offset_days",
+    "date_provenance",
+    "date_rule",
+]
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class Case:
     patient: pd.DataFrame
     diagnosis: dict[str, Any]
     metastatic_sites: pd.DataFrame
+    outcome: pd.DataFrame
     events: pd.DataFrame
     regimens: pd.DataFrame
     administrations: pd.DataFrame
@@ -65,14 +75,17 @@ class Case:
         return matches.iloc[0]
 
 
-def _date_columns(date: CaseDate, anchor: str, offset: int) -> dict[str, Any]:
+def _date_columns(resolved: ResolvedDate) -> dict[str, Any]:
+    date = resolved.date
     return {
         "date_text": date.text,
         "precision": date.precision,
         "date_earliest": pd.Timestamp(date.earliest),
         "date_latest": pd.Timestamp(date.latest),
-        "anchor": anchor,
-        "anchor_offset_days": offset,
+        "anchor": resolved.anchor,
+        "anchor_offset_days": resolved.anchor_offset,
+        "date_provenance": resolved.provenance,
+        "date_rule": resolved.rule,
     }
 
 
@@ -93,7 +106,7 @@ def _record(record: Any, *exclude: str) -> dict[str, Any]:
 def build_case(path: Path, parts: dict[str, Any]) -> Case:
     """Assemble a :class:`Case` from validated records (see ``load.py``)."""
     case: CaseRecord = parts["case"]
-    dated = ("date", "relative_to", "offset")
+    dated = ("date", "relative_to", "offset", "date_provenance", "date_rule")
 
     events = _frame(
         [
@@ -101,7 +114,7 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
                 **_record(r, *dated),
                 "relative_to": r.relative_to,
                 "offset_days": r.offset,
-                **_date_columns(d.date, d.anchor, d.anchor_offset),
+                **_date_columns(d),
             }
             for r, d in parts["events"]
         ],
@@ -127,6 +140,7 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
                 end_is_stop=r.stop is not None,
                 anchor=event_dates[r.start].anchor,
                 anchor_offset=event_dates[r.start].anchor_offset,
+                end_date_provenance=end.provenance,
             )
         )
     regimens = _frame(
@@ -160,7 +174,7 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
         [
             {
                 **_record(r, *dated),
-                **_date_columns(d.date, d.anchor, d.anchor_offset),
+                **_date_columns(d),
                 "analyte": limits.at[r.loinc, "name"],
                 "lower_limit": limits.at[r.loinc, "lower_limit"],
                 "upper_limit": limits.at[r.loinc, "upper_limit"],
@@ -194,17 +208,30 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
         )
     adverse_events = _frame(
         [
-            {**_record(r, *dated), **_date_columns(d.date, d.anchor, d.anchor_offset)}
+            {**_record(r, *dated), **_date_columns(d)}
             for r, d in parts["adverse_events"]
         ],
-        ["id", "term", "ctcae_term", "grade", "outcome", "value", "unit", *DATE_COLUMNS, *PROVENANCE_COLUMNS],
+        [
+            "id",
+            "term",
+            "ctcae_term",
+            "grade",
+            "attribution",
+            "action",
+            "outcome",
+            "outcome_known_at",
+            "value",
+            "unit",
+            *DATE_COLUMNS,
+            *PROVENANCE_COLUMNS,
+        ],
         numeric=("value",),
     )
     adverse_events["grade"] = adverse_events["grade"].astype("Int64")
 
     statements = _frame(
         [s.model_dump(by_alias=True) for s in parts["statements"]],
-        ["id", "kind", "regimen", "at", "value", "unit", "loinc", "from", "to", "quote", "note"],
+        ["id", "kind", "regimen", "at", "value", "unit", "loinc", "from", "to", "claim", "subject", "mentioned", "quote", "note"],
         numeric=("value",),
     )
     mechanisms = _frame(
@@ -222,6 +249,7 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
         patient=_frame([_record(p) for p in case.patient], ["field", "value", *PROVENANCE_COLUMNS]),
         diagnosis=case.diagnosis.model_dump(),
         metastatic_sites=_frame([_record(m) for m in case.metastatic_sites], ["site", "detail", *PROVENANCE_COLUMNS]),
+        outcome=_frame([_record(p) for p in case.outcome], ["field", "value", *PROVENANCE_COLUMNS]),
         events=events,
         regimens=regimens,
         administrations=pd.concat(administrations, ignore_index=True) if administrations else _frame([], []),

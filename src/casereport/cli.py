@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from .audit import audit_case
+from .audit import audit_case, audit_checks
 from .exceptions import CaseValidationError, ParameterError
 from .load import load_case, validate_case
 
@@ -28,12 +29,17 @@ def _audit(args: argparse.Namespace) -> int:
         case = load_case(args.case_dir)
     except CaseValidationError as err:
         print(err, file=sys.stderr)
-        return 1
+        return 2
+    checks = audit_checks(case, cycle_reading=args.cycle_reading)
     disagreements = audit_case(case, cycle_reading=args.cycle_reading)
-    checked = len(case.statements)
-    print(f"{case.case_id}: {checked} statement(s) checked, {len(disagreements)} disagreement(s)")
+    counts = Counter(c.status for c in checks)
+    print(
+        f"{case.case_id}: {len(case.statements)} statement(s) checked, {len(disagreements)} disagreement(s)"
+        f" ({sum(d.severity == 'contradiction' for d in disagreements)} contradiction(s),"
+        f" {sum(d.severity == 'tension' for d in disagreements)} tension(s))"
+    )
     for number, d in enumerate(disagreements, start=1):
-        print(f"\n{number}. [{d.kind}] {d.detail}")
+        print(f"\n{number}. [{d.kind}, {d.severity}] {d.detail}")
         for statement, quote in zip(d.statements, d.quotes, strict=True):
             print(f"   {statement}: \u201c{quote}\u201d")
         if d.also_under_other_reading is False:
@@ -42,7 +48,17 @@ def _audit(args: argparse.Namespace) -> int:
                 if args.cycle_reading == "full"
                 else "   (consistent if a cycle counts only once all its days pass)"
             )
-    return 0
+    print(
+        f"\nOther checks: {counts['agrees']} agree with stated data, {counts['consistent_by_construction']} hold only"
+        f" by construction (they rest on illustrative values made to satisfy them), {counts['undetermined']}"
+        " undetermined by the dates."
+    )
+    if args.verbose:
+        for c in checks:
+            if c.status in ("agrees", "consistent_by_construction", "undetermined"):
+                print(f"  - {', '.join(c.statements)}: {c.status.replace('_', ' ')}: {c.detail}")
+    # Like a linter: 1 when the paper disagrees with itself or its data, so scripts can act on it.
+    return 1 if disagreements else 0
 
 
 def _figures(args: argparse.Namespace) -> int:
@@ -84,7 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     validate.add_argument("case_dir", type=Path)
     validate.set_defaults(run=_validate)
 
-    audit = commands.add_parser("audit", help="compare the case with the paper's own statements")
+    audit = commands.add_parser(
+        "audit",
+        help="compare the case with the paper's own statements",
+        description="Compare the case with the paper's own statements. Exit status: 0 no disagreement,"
+        " 1 disagreements found (listed), 2 the case folder is not valid.",
+    )
     audit.add_argument("case_dir", type=Path)
     audit.add_argument(
         "--cycle-reading",
@@ -92,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="full",
         help="when a cycle counts as completed (default: once all its days pass)",
     )
+    audit.add_argument("--verbose", action="store_true", help="also list every check that holds, and why")
     audit.set_defaults(run=_audit)
 
     figures = commands.add_parser("figures", help="regenerate every figure with papermill")

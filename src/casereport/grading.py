@@ -1,10 +1,21 @@
-"""Lab values against their reference limits, and CTCAE v5.0 grades.
+"""Lab values against their reference limits, and CTCAE v5.0 grades on treatment.
 
 Thresholds are in ``reference/ctcae.csv`` (from CTCAE v5.0; see
-``clinical-standards.md``). For the enzymes graded as multiples of the upper
-limit, CTCAE's baseline rule applies: when the baseline value was already
-above the limit, multiples are of the baseline, and grade 1 starts at a
-term-specific multiple of it (1.5x for AST and ALT, 2.0x for GGT).
+``clinical-standards.md``). Values measured before the first dose are the
+baseline, not adverse events: they are flagged but not graded. For the
+enzymes graded as multiples of the upper limit, CTCAE's baseline rule
+applies: when the baseline value was already above the limit, multiples are
+of the baseline, and grade 1 starts at a term-specific multiple of it (1.5x
+for AST and ALT, 2.0x for GGT).
+
+Which value is the baseline is a choice (``baseline=``):
+
+- ``"treatment_start"`` (the default, CTCAE read literally): the value before
+  the first dose of the first regimen, for the whole course;
+- ``"each_added_drug"``: from the start of each drug added later, the last
+  value on or before that start, so that a rise under (or after) the added
+  drug is graded against what the values were when it began. Use it when the
+  values had normalised by then, as the seed case's enzymes had.
 """
 
 from __future__ import annotations
@@ -12,13 +23,46 @@ from __future__ import annotations
 import csv
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from .case import Case
 
-GRADE_COLUMNS = ["flag", "ctcae_term", "ctcae_grade", "grade_basis", "baseline_value"]
+GRADE_COLUMNS = [
+    "flag",
+    "phase",
+    "period",
+    "period_certain",
+    "ctcae_term",
+    "ctcae_grade",
+    "grade_basis",
+    "baseline_value",
+    "baseline_id",
+    "grade_note",
+]
+ON_TREATMENT_COLUMNS = [
+    "analyte",
+    "loinc",
+    "period",
+    "ctcae_term",
+    "worst_grade",
+    "value",
+    "unit",
+    "lab_id",
+    "date_earliest",
+    "date_latest",
+    "date_provenance",
+    "provenance",
+    "period_certain",
+    "baseline_value",
+    "baseline_id",
+    "grade_basis",
+    "grade_note",
+    "values",
+    "illustrative",
+]
 
 WEIGHT_LOSS_GRADES = ((20.0, 3), (10.0, 2), (5.0, 1))  # percent lost from baseline -> CTCAE grade
 
@@ -64,38 +108,199 @@ def _grade_low(value: float, lln: float, unit: str, rule: dict[str, str]) -> tup
     return grade, "absolute"
 
 
-def grade_labs(case: Case) -> pd.DataFrame:
-    """``case.labs`` with ``flag`` (low, normal, high) and the CTCAE v5.0 grade where one exists.
+Baselining = Literal["treatment_start", "each_added_drug"]
+PERIOD_COLUMNS = ["period", "drugs", "start_event", "end_event", "x_start", "x_end", "after_stop"]
 
-    ``ctcae_grade`` is ``<NA>`` for analytes CTCAE does not grade (AFP) and
-    ``grade_basis`` says how each grade was reached. The baseline is an
-    analyte's first value, when it may fall on or before the reference event.
+
+def _mid(earliest: pd.Timestamp, latest: pd.Timestamp) -> pd.Timestamp:
+    return earliest + (latest + pd.Timedelta(days=1) - earliest) / 2
+
+
+def drug_periods(case: Case) -> pd.DataFrame:
+    """The spans of the course with the same drugs given: one drug alone, a combination, after a stop.
+
+    Each span runs from the middle of its first event's date to the middle of
+    the next one's (``x_start``, ``x_end``), where the charts draw them;
+    ``after_stop`` names the drugs stopped before it.
+    """
+    changes = []
+    for _, regimen in case.regimens.iterrows():
+        start = case.event(regimen["start"])
+        changes.append((_mid(start["date_earliest"], start["date_latest"]), regimen["start"], regimen["drug"], +1))
+        if isinstance(regimen["stop"], str):
+            stop = case.event(regimen["stop"])
+            changes.append((_mid(stop["date_earliest"], stop["date_latest"]), regimen["stop"], regimen["drug"], -1))
+    changes.sort(key=lambda change: change[0])
+    end = case.event(case.observation_end)
+    end_x = end["date_latest"] + pd.Timedelta(days=1)
+    several = case.regimens["drug"].nunique() > 1
+    rows, active, stopped = [], [], []
+    for number, (x, event, drug, step) in enumerate(changes):
+        if step > 0:
+            active.append(drug)
+        else:
+            active.remove(drug)
+            stopped.append(drug)
+        following = changes[number + 1] if number + 1 < len(changes) else (end_x, case.observation_end, None, 0)
+        if not active or following[0] == x:
+            continue
+        label = " + ".join(active) if len(active) > 1 else f"{active[0]} alone" if several else active[0]
+        if stopped:
+            label += f", after {' and '.join(stopped)} stopped"
+        rows.append((label, tuple(active), event, following[1], x, following[0], tuple(stopped)))
+    return pd.DataFrame(rows, columns=PERIOD_COLUMNS)
+
+
+def _treatment_start(case: Case) -> pd.Series:
+    starts = case.events[case.events["id"].isin(case.regimens["start"])]
+    return starts.sort_values(["date_earliest", "date_latest"], kind="stable").iloc[0]
+
+
+def _baseline_for(values: pd.DataFrame, start: pd.Series) -> pd.Series | None:
+    """The last value of an analyte that may fall on or before ``start`` (an event's row)."""
+    before = values[values["date_earliest"] <= start["date_latest"]]
+    return before.iloc[-1] if not before.empty else None
+
+
+def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.DataFrame:
+    """``case.labs`` with ``flag`` (low, normal, high), the drug period and the CTCAE v5.0 grade on treatment.
+
+    Columns added: ``phase`` (``pre-treatment`` or ``on treatment``),
+    ``period`` (see :func:`drug_periods`; ``period_certain`` is false where
+    the value's date overlaps the period's first event), ``ctcae_term``,
+    ``ctcae_grade`` (``<NA>`` before the first dose, and for analytes CTCAE
+    does not grade, such as AFP), ``grade_basis``, the ``baseline_value``
+    (with ``baseline_id``) it was graded against, and ``grade_note``: the
+    reading behind the grade, in words.
+
+    A value is pre-treatment when its whole date lies before the first
+    regimen's start, or when it is an analyte's first value and may fall on or
+    before that start (the baseline drawn with the diagnosis).
     """
     labs = case.labs.sort_values(["loinc", "date_earliest", "date_latest"], kind="stable")
-    reference = case.event(case.reference_event)
+    first_start = _treatment_start(case)
+    periods = drug_periods(case)
+    added = case.events[case.events["id"].isin(case.regimens["start"]) & (case.events["id"] != first_start["id"])]
     rules = ctcae_rules()
     rows = []
     for loinc, values in labs.groupby("loinc", sort=False):
-        first = values.iloc[0]
-        baseline = first["value"] if first["date_earliest"] <= reference["date_latest"] else None
         rule = rules.get(loinc)
+        first = values.iloc[0]
+        initial = first if first["date_earliest"] <= first_start["date_latest"] else None
         for index, lab in values.iterrows():
             flag = _flag(lab["value"], lab["lower_limit"], lab["upper_limit"])
-            grade: int | None
+            x = _mid(lab["date_earliest"], lab["date_latest"])
+            pre = bool(
+                lab["date_latest"] < first_start["date_earliest"] or (index == first.name and initial is not None)
+            )
+            period, certain = None, True
+            if not pre:
+                inside = periods[(periods["x_start"] <= x) & (x < periods["x_end"])]
+                if not inside.empty:
+                    span = inside.iloc[0]
+                    period = span["period"]
+                    certain = bool(lab["date_earliest"] > case.event(span["start_event"])["date_latest"])
+            reference, rebaselined = initial, None
+            if baseline == "each_added_drug" and not pre and not added.empty:
+                # The most recent added drug's start before this value: grade against the values then.
+                begun = added[_mid(added["date_earliest"], added["date_latest"]) <= x]
+                if not begun.empty:
+                    restart = begun.sort_values("date_earliest").iloc[-1]
+                    reference = _baseline_for(values, restart)
+                    rebaselined = restart["id"]
+            grade: int | None = None
+            term = rule["term"] if rule is not None else None
+            note = ""
             if rule is None:
-                grade, basis, term = None, "no CTCAE term for this analyte", None
+                basis = "no CTCAE term for this analyte"
+            elif pre:
+                basis = "pre-treatment baseline: not an adverse event"
+                if flag == "high":
+                    note = f"{lab['value'] / lab['upper_limit']:.1f}\u00d7 the upper limit before the first dose"
             elif rule["direction"] == "high":
-                is_baseline = index == first.name and baseline is not None
-                grade, basis = _grade_high(lab["value"], lab["upper_limit"], None if is_baseline else baseline, rule)
-                term = rule["term"]
+                ref_value = None if reference is None else reference["value"]
+                grade, basis = _grade_high(lab["value"], lab["upper_limit"], ref_value, rule)
+                if basis != "multiple of ULN":
+                    note = _abnormal_baseline_note(lab, reference, rule)
+                elif rebaselined is not None and reference is not None:
+                    note = (
+                        f"re-baselined at {rebaselined}: the value then ({reference['value']:g} {lab['unit']},"
+                        f" {reference['id']}) was within the limit, so multiples are of the upper limit"
+                    )
             else:
                 grade, basis = _grade_low(lab["value"], lab["lower_limit"], lab["unit"], rule)
-                term = rule["term"]
-            rows.append((index, flag, term, grade, basis, baseline))
+            rows.append(
+                (
+                    index,
+                    flag,
+                    "pre-treatment" if pre else "on treatment",
+                    period,
+                    certain,
+                    term,
+                    grade,
+                    basis,
+                    None if reference is None else reference["value"],
+                    None if reference is None else reference["id"],
+                    note,
+                )
+            )
     graded = pd.DataFrame(rows, columns=["index", *GRADE_COLUMNS]).set_index("index")
     out = case.labs.join(graded)
     out["ctcae_grade"] = out["ctcae_grade"].astype("Int64")
     out["baseline_value"] = out["baseline_value"].astype("float64")
+    out["period_certain"] = out["period_certain"].astype(bool)
+    return out
+
+
+def _abnormal_baseline_note(lab: pd.Series, reference: pd.Series, rule: dict[str, str]) -> str:
+    """Why a value above the upper limit may grade low: CTCAE v5.0 read literally against an abnormal baseline."""
+    factor = float(rule["grade1_abnormal_baseline"])
+    note = (
+        f"CTCAE v5.0 read literally: the baseline ({reference['value']:g} {lab['unit']}, {reference['id']}) was above"
+        f" the upper limit, so grade 1 starts at {factor:g}\u00d7 that baseline ({reference['value'] * factor:g}"
+        f" {lab['unit']})"
+    )
+    if lab["value"] > lab["upper_limit"]:
+        against_uln, _ = _grade_high(lab["value"], lab["upper_limit"], None, rule)
+        note += (
+            f"; this value is {lab['value'] / lab['upper_limit']:.1f}\u00d7 the upper limit: grade {against_uln}"
+            " against a normal baseline (re-baseline at an added drug: baseline='each_added_drug')"
+        )
+    return note
+
+
+def on_treatment_grades(case: Case, *, baseline: Baselining = "treatment_start") -> pd.DataFrame:
+    """The worst CTCAE v5.0 grade per graded analyte and drug period, with the value and date that earned it.
+
+    One row per analyte and period; ``value``, ``lab_id`` and the date are the
+    worst value's (the highest for an analyte graded upward, the lowest for
+    one graded downward; the first of equals), ``baseline_value`` and
+    ``baseline_id`` what it was graded against, ``grade_note`` the reading,
+    ``values`` how many values the period holds and ``illustrative`` how many
+    of them are illustrative.
+    """
+    graded = grade_labs(case, baseline=baseline)
+    graded = graded[(graded["phase"] == "on treatment") & graded["ctcae_term"].notna() & graded["period"].notna()]
+    rules = ctcae_rules()
+    order = {p: n for n, p in enumerate(drug_periods(case)["period"])}
+    rows = []
+    for (loinc, period), values in graded.groupby(["loinc", "period"], sort=False):
+        upward = rules[loinc]["direction"] == "high"
+        ranked = values.assign(_g=values["ctcae_grade"].fillna(-1), _v=values["value"] if upward else -values["value"])
+        worst = ranked.sort_values(["_g", "_v", "date_earliest"], ascending=[False, False, True], kind="stable").iloc[0]
+        rows.append(
+            {
+                **{column: worst[column] for column in ON_TREATMENT_COLUMNS if column in worst.index},
+                "worst_grade": worst["ctcae_grade"],
+                "lab_id": worst["id"],
+                "values": len(values),
+                "illustrative": int((values["provenance"] == "illustrative").sum()),
+                "_order": order.get(period, len(order)),
+            }
+        )
+    out = pd.DataFrame(rows, columns=[*ON_TREATMENT_COLUMNS, "_order"])
+    out = out.sort_values(["analyte", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    out["worst_grade"] = out["worst_grade"].astype("Int64")
     return out
 
 

@@ -75,13 +75,46 @@ class Located:
     line: int | None
 
 
+# From the surest to the least sure: a date is as sure as the least sure thing it rests on.
+_SURENESS = ("reported", "derived", "illustrative")
+
+
 @dataclass(frozen=True)
 class ResolvedDate:
-    """An event's date with the chain it hangs from: ``anchor`` + ``anchor_offset`` days."""
+    """An event's date with the chain it hangs from: ``anchor`` + ``anchor_offset`` days.
+
+    ``provenance`` is where the date comes from (``rule``: how it was placed,
+    where it was not stated).
+    """
 
     date: CaseDate
     anchor: str
     anchor_offset: int
+    provenance: str = "reported"
+    rule: str | None = None
+
+    def shifted(self, record: Any, base_name: str) -> ResolvedDate:
+        """The date of ``record``, dated ``record.offset`` days from this one (the event ``base_name``)."""
+        return ResolvedDate(
+            self.date.shifted(record.offset), self.anchor, self.anchor_offset + record.offset, *_inherit(record, self, base_name)
+        )
+
+
+def _own_date_provenance(record: Any) -> tuple[str, str | None]:
+    """Where an absolutely dated record's date comes from: said in ``date_provenance``, or as the record."""
+    if record.date_provenance is not None:
+        return record.date_provenance, record.date_rule
+    return record.provenance, record.rule if record.provenance != "reported" else None
+
+
+def _inherit(record: Any, base: ResolvedDate, base_name: str) -> tuple[str, str | None]:
+    """A relative date is no surer than its own placing or the event it hangs from."""
+    own, rule = _own_date_provenance(record)
+    if _SURENESS.index(base.provenance) > _SURENESS.index(own):
+        return base.provenance, f"Dated from '{base_name}', whose date is {base.provenance}" + (
+            f": {base.rule}" if base.rule else ""
+        )
+    return own, rule
 
 
 @dataclass
@@ -223,7 +256,7 @@ def _resolve_events(reader: _Reader, events: dict[str, Located]) -> dict[str, Re
         item = events[event_id]
         record: EventRecord = item.record
         if record.date is not None:
-            resolved[event_id] = ResolvedDate(record.date, event_id, 0)
+            resolved[event_id] = ResolvedDate(record.date, event_id, 0, *_own_date_provenance(record))
             return resolved[event_id]
         target = record.relative_to
         assert target is not None
@@ -245,9 +278,7 @@ def _resolve_events(reader: _Reader, events: dict[str, Located]) -> dict[str, Re
         base = resolve(target, (*chain, target))
         if base is None:
             return None
-        resolved[event_id] = ResolvedDate(
-            base.date.shifted(record.offset), base.anchor, base.anchor_offset + record.offset
-        )
+        resolved[event_id] = base.shifted(record, target)
         return resolved[event_id]
 
     for event_id in events:
@@ -261,7 +292,7 @@ def _date_relative(
     """The date of a lab or adverse event record, absolute or relative to an event."""
     record = item.record
     if record.date is not None:
-        return ResolvedDate(record.date, f"{name}:{record.id}", 0)
+        return ResolvedDate(record.date, f"{name}:{record.id}", 0, *_own_date_provenance(record))
     if record.relative_to not in all_events:
         if reader.missing("events.csv", record.relative_to, all_events):
             reader.add(name, item.row, item.line, "relative_to", f"no event has the id '{record.relative_to}'")
@@ -269,7 +300,7 @@ def _date_relative(
     base = events.get(record.relative_to)
     if base is None:  # the event itself is broken and already reported
         return None
-    return ResolvedDate(base.date.shifted(record.offset), base.anchor, base.anchor_offset + record.offset)
+    return base.shifted(record, record.relative_to)
 
 
 def _check_quotes(reader: _Reader, source: str | None, found: Iterator[tuple[str, Located, str, str]]) -> None:
@@ -391,6 +422,7 @@ def _read(case_dir: Path) -> tuple[list[Problem], dict[str, Any] | None]:
 
     ae_dates: dict[str, ResolvedDate] = {}
     for item in adverse.values():
+        need_event("adverse_events.csv", item, "outcome_known_at", item.record.outcome_known_at)
         resolved = _date_relative(reader, "adverse_events.csv", item, dates, events)
         if resolved:
             ae_dates[item.record.id] = resolved
@@ -440,6 +472,7 @@ def _read(case_dir: Path) -> tuple[list[Problem], dict[str, Any] | None]:
         case_quotes = [("diagnosis.quote", case.diagnosis.quote)]
         case_quotes += [(f"patient.{i}.quote", p.quote) for i, p in enumerate(case.patient)]
         case_quotes += [(f"metastatic_sites.{i}.quote", m.quote) for i, m in enumerate(case.metastatic_sites)]
+        case_quotes += [(f"outcome.{i}.quote", o.quote) for i, o in enumerate(case.outcome)]
         for fld, quote in case_quotes:
             if quote:
                 yield CASE_FILE, Located(None, None, None), fld, quote

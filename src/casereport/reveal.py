@@ -3,7 +3,9 @@
 ``reveal_case`` keeps only what had happened by a chosen event: earlier
 events, the labs, findings, doses and adverse events dated no later than that
 event can be, regimens without a stop the class has not reached yet, and
-the rationale (mechanisms) of the drugs started so far.
+the rationale (mechanisms) of the drugs started so far. An adverse event
+whose outcome is known only at a later event keeps its row, but its outcome
+and the action taken read "not yet known".
 Everything downstream (tables, charts, grading) works on the result unchanged.
 """
 
@@ -18,6 +20,9 @@ from .exceptions import ParameterError
 from .tables import format_when
 
 STEP_COLUMNS = ["step", "id", "label", "kind", "when"]
+NOT_YET_KNOWN = "not yet known"
+# What an adverse event's row says about its course, known only at its ``outcome_known_at`` event.
+LATER_KNOWN_COLUMNS = ("outcome", "action")
 
 
 def case_steps(case: Case) -> pd.DataFrame:
@@ -34,6 +39,28 @@ def case_steps(case: Case) -> pd.DataFrame:
         },
         columns=STEP_COLUMNS,
     )
+
+
+def _withhold_later_outcomes(adverse_events: pd.DataFrame, shown: set[str]) -> pd.DataFrame:
+    """The adverse events with outcome and action "not yet known" where they are known only at an event not shown.
+
+    An outcome ("normal after three cycles") or an action ("stopped at the
+    patient's request") known at a later event tells what comes next. A
+    blank ``outcome_known_at`` means both are known with the event itself.
+    """
+    if adverse_events.empty or "outcome_known_at" not in adverse_events:
+        return adverse_events
+    known_at = adverse_events["outcome_known_at"]
+    later = known_at.notna() & ~known_at.isin(shown)
+    if not later.any():
+        return adverse_events
+    withheld = adverse_events.copy()
+    columns = [c for c in LATER_KNOWN_COLUMNS if c in withheld]
+    for column in columns:  # a column left blank in every row is read as numbers
+        if not isinstance(withheld[column].dtype, pd.StringDtype):
+            withheld[column] = withheld[column].astype(object)
+    withheld.loc[later, columns] = NOT_YET_KNOWN
+    return withheld
 
 
 def reveal_case(case: Case, until: str | None) -> Case:
@@ -82,7 +109,7 @@ def reveal_case(case: Case, until: str | None) -> Case:
         administrations=by_date(case.administrations[case.administrations["regimen"].isin(regimens["id"])]),
         labs=by_date(case.labs),
         findings=findings,
-        adverse_events=by_date(case.adverse_events),
+        adverse_events=_withhold_later_outcomes(by_date(case.adverse_events), shown),
         statements=statements,
         # The rationale of a drug the class has not seen started would tell them what comes next.
         mechanisms=case.mechanisms[case.mechanisms["drug"].isin(regimens["drug"])],

@@ -1,10 +1,12 @@
-"""Expanding a regimen rule into its administrations, one row per dose day.
+"""Expanding a regimen rule into its planned administrations, one row per dose day.
 
-When the start or the end of a regimen is known only to the month, the dose
-days are still exact relative to the start (day 4 of cycle 2 is day 25), but
-their calendar dates are ranges, and doses near an uncertain stop may or may
-not have been given. Those rows say ``certainty == "possible"`` rather than
-being dropped or asserted.
+These are *planned* doses: the rule says when a dose was due, not that it was
+taken (a paper seldom reports holds or reductions). When the start or the end
+of a regimen is known only to the month, the dose days are still exact
+relative to the start (day 4 of cycle 2 is day 25), but their calendar dates
+are ranges, and doses near an uncertain stop may or may not have been due
+before it. Those rows say ``certainty == "possible"`` rather than being dropped
+or asserted, and no dose's date reaches past the last day the stop may mean.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ ADMINISTRATION_COLUMNS = [
     "anchor",
     "anchor_offset_days",
     "certainty",
+    "end_date_provenance",
     "provenance",
     "rule",
 ]
@@ -61,15 +64,25 @@ def dose_offsets(
 
 
 def expand_regimen(
-    regimen: Mapping[str, Any], *, start: CaseDate, end: CaseDate, end_is_stop: bool, anchor: str, anchor_offset: int
+    regimen: Mapping[str, Any],
+    *,
+    start: CaseDate,
+    end: CaseDate,
+    end_is_stop: bool,
+    anchor: str,
+    anchor_offset: int,
+    end_date_provenance: str = "reported",
 ) -> pd.DataFrame:
-    """The administrations of one regimen between its start and its end.
+    """The planned administrations of one regimen between its start and its end.
 
     ``end_is_stop``: the regimen was stopped on ``end`` (no dose that day);
     otherwise it was still running at ``end`` (the end of observation), so
-    ``end`` itself is a dose day.
+    ``end`` itself is a dose day. ``end_date_provenance`` says how sure the
+    end's date is; counts up to an illustrative end are illustrative too.
     """
     inclusive = 0 if end_is_stop else 1
+    # The last day a dose may fall on, whatever day the dates mean.
+    last_day = pd.Timestamp(end.latest) - pd.Timedelta(days=1 - inclusive)
     # Offsets below `surely` fall before the end whatever day the dates mean;
     # offsets below `possibly` may fall before it.
     surely = (end.earliest - start.latest).days + inclusive
@@ -91,11 +104,12 @@ def expand_regimen(
                 "day_in_cycle": day,
                 "regimen_day": offset + 1,
                 "date_earliest": pd.Timestamp(date.earliest),
-                "date_latest": pd.Timestamp(date.latest),
+                "date_latest": min(pd.Timestamp(date.latest), last_day),
                 "precision": date.precision,
                 "anchor": anchor,
                 "anchor_offset_days": anchor_offset + offset,
                 "certainty": "certain" if offset < surely else "possible",
+                "end_date_provenance": end_date_provenance,
                 "provenance": "derived",
                 "rule": rule,
             }

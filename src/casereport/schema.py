@@ -72,11 +72,20 @@ class Provenanced(Record):
 
 
 class Dated(Provenanced):
-    """A record dated either absolutely or relative to an event."""
+    """A record dated either absolutely or relative to an event.
+
+    A value and its date can differ in how sure they are: the paper may state
+    a value but not when it was measured. ``date_provenance`` says where the
+    date comes from (blank: as the record's ``provenance``, or weaker when the
+    date hangs from an event whose date is weaker), ``date_rule`` how a
+    derived or illustrative date was placed.
+    """
 
     date: DateField = None
     relative_to: str | None = None
     offset: OffsetField = Field(default=None, validate_default=True)
+    date_provenance: ProvenanceKind | None = None
+    date_rule: str | None = Field(default=None, validate_default=True)
 
     @field_validator("offset")
     @classmethod
@@ -92,6 +101,14 @@ class Dated(Provenanced):
         if not relative and not has_date:
             raise ValueError("no date: give 'date', or 'relative_to' and 'offset'")
         return offset
+
+    @field_validator("date_rule")
+    @classmethod
+    def _placed_date_needs_rule(cls, rule: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("date_provenance")
+        if kind in ("derived", "illustrative") and not rule:
+            raise ValueError(f"a {kind} date needs 'date_rule': how the date was placed")
+        return rule
 
 
 class EventRecord(Dated):
@@ -146,7 +163,13 @@ class AdverseEventRecord(Dated):
     term: str
     ctcae_term: str | None = None
     grade: int | None = Field(default=None, ge=1, le=5)
+    # As the paper gives them; blank where it says nothing.
+    attribution: str | None = None
+    action: str | None = None
     outcome: str | None = None
+    # The event by which the outcome is known ("normal after three cycles"): a class
+    # stepping through the case does not see the outcome before it.
+    outcome_known_at: str | None = None
     # A measured amount, where the paper gives one (weight loss: 3 kg).
     value: float | None = Field(default=None, ge=0)
     unit: str | None = None
@@ -233,31 +256,78 @@ class CaseRecord(Record):
     patient: list[PatientFact]
     diagnosis: Diagnosis
     metastatic_sites: list[MetastaticSite] = []
+    # How the case ended, as the paper tells it (status, survival where given).
+    outcome: list[PatientFact] = []
+
+
+StatementKind = Literal[
+    "elapsed",
+    "event_before",
+    "lab_maximum",
+    "lab_last",
+    "lab_within_limits",
+    "lab_above_limit",
+    "lab_normal_by",
+    "lab_fall_during",
+    "lab_rise_after",
+    "claim",
+]
+# Claims in words that no number checks, but that other statements and the data can contradict.
+Claim = Literal[
+    "abnormal_low",  # `subject` below its limit from `from` to `to`
+    "others_normal",  # every laboratory value not among `mentioned` normal from `from` to `to`
+    "no_new_toxicity",  # no hematologic or serologic toxicity began from `from` to `to`
+    "partial_remission",  # partial remission for `value` `unit` from `from`
+    "no_radiologic_response",  # no radiologic response at the staging `at`
+]
+
+STATEMENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "elapsed": ("regimen", "at", "value", "unit"),
+    "event_before": ("at", "to"),
+    "lab_maximum": ("loinc", "value"),
+    "lab_last": ("loinc", "value"),
+    "lab_within_limits": ("loinc", "from_", "to"),
+    "lab_above_limit": ("loinc", "at"),
+    "lab_normal_by": ("loinc", "at"),
+    "lab_fall_during": ("loinc", "from_", "to"),
+    "lab_rise_after": ("loinc", "at"),
+}
+CLAIM_FIELDS: dict[str, tuple[str, ...]] = {
+    "abnormal_low": ("subject", "from_", "to"),
+    "others_normal": ("from_", "to"),
+    "no_new_toxicity": ("from_", "to"),
+    "partial_remission": ("from_", "value", "unit"),
+    "no_radiologic_response": ("at",),
+}
 
 
 class StatementRecord(Record):
     id: str
-    kind: Literal["elapsed", "lab_maximum", "lab_last", "lab_within_limits", "lab_above_limit"]
+    kind: StatementKind
     quote: str
     regimen: str | None = None
     at: str | None = None
     value: float | None = None
-    unit: Literal["cycles", "weeks"] | None = None
+    unit: Literal["cycles", "weeks", "months"] | None = None
     loinc: str | None = None
     from_: str | None = Field(default=None, alias="from")
     to: str | None = None
+    claim: Claim | None = None
+    subject: str | None = None
+    mentioned: tuple[str, ...] | None = None
     note: str | None = None
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> StatementRecord:
-        needed = {
-            "elapsed": ("regimen", "at", "value", "unit"),
-            "lab_maximum": ("loinc", "value"),
-            "lab_last": ("loinc", "value"),
-            "lab_within_limits": ("loinc", "from_", "to"),
-            "lab_above_limit": ("loinc", "at"),
-        }[self.kind]
+        if self.kind == "claim":
+            if self.claim is None:
+                raise ValueError("a 'claim' statement needs claim: one of " + ", ".join(CLAIM_FIELDS))
+            needed, what = CLAIM_FIELDS[self.claim], f"'{self.claim}' claim"
+        else:
+            needed, what = STATEMENT_FIELDS[self.kind], f"'{self.kind}' statement"
         missing = [name.rstrip("_") for name in needed if getattr(self, name) is None]
         if missing:
-            raise ValueError(f"a '{self.kind}' statement needs {', '.join(missing)}")
+            raise ValueError(f"a {what} needs {', '.join(missing)}")
+        if self.kind == "elapsed" and self.unit == "months":
+            raise ValueError("an 'elapsed' statement counts cycles or weeks, not months")
         return self

@@ -1,4 +1,4 @@
-"""What a range of the course holds: per-analyte values and grades, and the doses given.
+"""What a range of the course holds: per-analyte values and on-treatment grades, and the planned doses.
 
 The dashboard asks this of the range a clinician brushes on the timeline.
 Records are placed where the charts draw them (``x``: the middle of the
@@ -13,7 +13,7 @@ import pandas as pd
 
 from .case import Case
 from .grading import grade_labs
-from .tables import format_when
+from .tables import format_when, when_text
 from .timeline import relative_days
 
 Axis = Literal["calendar", "relative"]
@@ -31,7 +31,8 @@ LAB_SUMMARY_COLUMNS = [
     "worst_grade",
     "illustrative_values",
 ]
-DOSE_SUMMARY_COLUMNS = ["drug", "doses_certain", "doses_possible", "cycles", "first_when", "last_when"]
+DOSE_SUMMARY_COLUMNS = ["drug", "planned_at_most", "planned_possible", "cycles", "first_when", "last_when", "note"]
+PLANNED_NOTE = "planned by the regimen rule, not confirmed as given: the paper reports no holds or reductions"
 
 
 def placed(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
@@ -66,7 +67,11 @@ def _within(case: Case, frame: pd.DataFrame, start: object, end: object, axis: A
 
 
 def lab_summary(case: Case, start: object, end: object, *, axis: Axis = "calendar") -> pd.DataFrame:
-    """Per analyte in the range: first, last, lowest and highest value, and the worst CTCAE v5.0 grade."""
+    """Per analyte in the range: first, last, lowest and highest value, and the worst CTCAE v5.0 grade on treatment.
+
+    Values before the first dose are the baseline and are not graded; a date
+    the paper does not give is marked (``date illustrative``).
+    """
     labs = _within(case, grade_labs(case), start, end, axis).sort_values("date_earliest", kind="stable")
     rows = []
     for _, values in labs.groupby("loinc", sort=False):
@@ -78,9 +83,9 @@ def lab_summary(case: Case, start: object, end: object, *, axis: Axis = "calenda
                 "unit": first["unit"],
                 "values": len(values),
                 "first": first["value"],
-                "first_when": format_when(first["date_earliest"], first["date_latest"]),
+                "first_when": when_text(first),
                 "last": last["value"],
-                "last_when": format_when(last["date_earliest"], last["date_latest"]),
+                "last_when": when_text(last),
                 "lowest": values["value"].min(),
                 "highest": values["value"].max(),
                 "worst_grade": int(grades.max()) if not grades.empty else None,
@@ -93,19 +98,32 @@ def lab_summary(case: Case, start: object, end: object, *, axis: Axis = "calenda
 
 
 def dose_summary(case: Case, start: object, end: object, *, axis: Axis = "calendar") -> pd.DataFrame:
-    """Per drug in the range: doses surely given, doses possibly given, and the cycles they belong to."""
+    """Per drug in the range: planned doses (at most), how many of them only possibly fell before a stop, cycles.
+
+    Doses come from the regimen rule: they are what was planned, not what
+    was taken. ``planned_at_most`` counts every dose day that may fall in the
+    range; ``planned_possible`` those of them near a stop known only to the
+    month; ``note`` says so, and says when the count runs to an end of
+    observation whose date is illustrative.
+    """
     doses = _within(case, case.administrations, start, end, axis)
+    everything = case.administrations
     rows = []
-    for drug, given in doses.groupby("drug", sort=False):
-        cycles = sorted(int(c) for c in given["cycle"].dropna().unique())
+    for drug, planned in doses.groupby("drug", sort=False):
+        cycles = sorted(int(c) for c in planned["cycle"].dropna().unique())
+        note = PLANNED_NOTE
+        last = everything[everything["drug"] == drug]["regimen_day"].max()
+        if (planned["end_date_provenance"] == "illustrative").any() and planned["regimen_day"].max() == last:
+            note += "; counted to the end of observation, whose date is illustrative"
         rows.append(
             {
                 "drug": drug,
-                "doses_certain": int((given["certainty"] == "certain").sum()),
-                "doses_possible": int((given["certainty"] == "possible").sum()),
+                "planned_at_most": len(planned),
+                "planned_possible": int((planned["certainty"] == "possible").sum()),
                 "cycles": cycles,
-                "first_when": format_when(given["date_earliest"].min(), given["date_earliest"].min()),
-                "last_when": format_when(given["date_latest"].max(), given["date_latest"].max()),
+                "first_when": format_when(planned["date_earliest"].min(), planned["date_earliest"].min()),
+                "last_when": format_when(planned["date_latest"].max(), planned["date_latest"].max()),
+                "note": note,
             }
         )
     return pd.DataFrame(rows, columns=DOSE_SUMMARY_COLUMNS)

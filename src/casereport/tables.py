@@ -19,6 +19,13 @@ def format_when(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
     return f"{earliest.strftime('%-d %b %Y')} \u2013 {latest.strftime('%-d %b %Y')}"
 
 
+def when_text(row: pd.Series) -> str:
+    """A record's date as a reader says it, marked where the paper does not give the date."""
+    text = format_when(row["date_earliest"], row["date_latest"])
+    made = row.get("date_provenance", "reported")
+    return text if made == "reported" or pd.isna(made) else f"{text} (date {made})"
+
+
 def format_days(earliest: int, latest: int) -> str:
     """A day count or range, such as ``42`` or ``93 to 152``."""
     return f"{earliest}" if earliest == latest else f"{earliest} to {latest}"

@@ -38,14 +38,14 @@ def answer(text: str, *, show: bool) -> None:
 def revealable_steps(case: Case) -> list[tuple[str, str]]:
     """``(label, event id)`` for each step a class can stop at, from the reference event on.
 
-    Labels are numbered as the slider counts (``3 of 8``), not by the case's own event order.
+    Labels give the step's number as the control counts it, its date and its
+    event (``Step 3 · Nov 2009: Panobinostat 20 mg added``), never the number
+    of steps: "3 of 8" would tell a class how much of the case is still to come.
     """
     steps = case_steps(case)
     first = int(steps.loc[steps["id"] == case.reference_event, "step"].iloc[0])
     shown = steps[steps["step"] >= first]
-    return [
-        (f"{number} of {len(shown)}. {s.when}: {s.label}", s.id) for number, s in enumerate(shown.itertuples(), start=1)
-    ]
+    return [(f"Step {number} \u00b7 {s.when}: {s.label}", s.id) for number, s in enumerate(shown.itertuples(), start=1)]
 
 
 def as_html(part: Part) -> str:
@@ -68,25 +68,32 @@ def step_through(case: Case, show: Callable[[Case], Iterable[Part]], *, reveal_u
     """A play button and slider over the case's events; ``show`` gives what to draw of the case up to the step.
 
     The first view is ``reveal_until`` (the last event when ``None``). The
-    slider shows step numbers only: its labels would otherwise name the
-    events still to come. Each step is drawn into one HTML widget rather
-    than an ``Output`` widget: papermill mimics an Output widget by sending
-    messages back to the kernel mid-cell, which now and then left a run
-    waiting forever (jupyter/nbclient#312; ``benchmarks/kernel_stalls.py``).
+    heading names the step shown (its number, date and event) and nothing of
+    what follows: the slider has no readout, and no label counts the steps
+    ("3 of 8" tells a class how many events remain) or names events to come.
+    Each step is drawn into one HTML widget rather than an ``Output``
+    widget: papermill mimics an Output widget by sending messages back to
+    the kernel mid-cell, which now and then left a run waiting forever
+    (jupyter/nbclient#312; ``benchmarks/kernel_stalls.py``).
     """
     options = revealable_steps(case)
     ids = [value for _, value in options]
     start = reveal_until or ids[-1]
     reveal_case(case, start)  # a bad reveal_until stops here, naming the parameter
     slider = widgets.IntSlider(
-        min=1, max=len(ids), value=ids.index(start) + 1, description="Step", layout=widgets.Layout(width="60%")
+        min=1,
+        max=len(ids),
+        value=ids.index(start) + 1,
+        description="Step",
+        readout=False,
+        layout=widgets.Layout(width="60%"),
     )
     play = widgets.Play(min=1, max=len(ids), value=slider.value, interval=2500, description="Play")
     widgets.jslink((play, "value"), (slider, "value"))
     view = widgets.HTML()
 
     def redraw(step: int) -> None:
-        heading = f"<p><strong>Step {html.escape(options[step - 1][0], quote=False)}</strong></p>"
+        heading = f"<p><strong>{html.escape(options[step - 1][0], quote=False)}</strong></p>"
         view.value = heading + "\n".join(as_html(part) for part in show(reveal_case(case, ids[step - 1])))
 
     slider.observe(lambda change: redraw(change["new"]), names="value")
