@@ -18,23 +18,25 @@ import pandas as pd
 from . import charts
 from .audit import audit_case, audit_frame
 from .case import Case
+from .clinical import adverse_event_table, baseline_assessment, exposure, outcome_summary
 from .dashboard import offline_bundle_path
 from .exceptions import UnknownCaseError
+from .grading import on_treatment_grades
 from .load import load_case
 from .paths import bundled_cases
-from .response import recist_response
+from .response import response_assessments
 from .summary import dose_summary, lab_summary, staging_findings
-from .tables import format_when
+from .tables import format_when, when_text
 
 CASE_PARAMETER = "case"
 READABLE = {
     "values": "n",
     "first_when": "first on",
     "last_when": "last on",
-    "worst_grade": "worst CTCAE v5.0",
+    "worst_grade": "worst CTCAE v5.0 on treatment",
     "illustrative_values": "illustrative",
-    "doses_certain": "doses given",
-    "doses_possible": "doses possibly given",
+    "planned_at_most": "planned doses (at most)",
+    "planned_possible": "of which only possibly before a stop",
 }
 CHART_WIDTH = 540
 
@@ -100,7 +102,13 @@ def audit_panel(case: Case) -> widgets.Accordion:
     """The audit's disagreements, one click away."""
     found = audit_frame(audit_case(case))
     body = widgets.HTML(
-        _table(found[["detail", "quotes"]], empty="The paper's counts, dates and labs agree with each other.")
+        STYLE
+        + _table(
+            found[["severity", "detail", "quotes"]], empty="The paper's counts, dates and labs agree with each other."
+        )
+        + "<p class='casereport-note'>A tension holds only under the reading it names. Checks that hold only because"
+        " illustrative values were made to satisfy them are not counted as agreement: <code>casereport audit"
+        " --verbose</code> lists them.</p>"
     )
     panel = widgets.Accordion(children=[body], selected_index=None)
     panel.set_title(
@@ -112,18 +120,59 @@ def audit_panel(case: Case) -> widgets.Accordion:
     return panel
 
 
+def clinical_panel(case: Case) -> widgets.Accordion:
+    """Baseline, planned doses, on-treatment toxicity, adverse events and outcome, one click each."""
+    toxicity = on_treatment_grades(case)
+    toxicity = pd.DataFrame(
+        {
+            "analyte": toxicity["analyte"],
+            "drug period": toxicity["period"],
+            "worst grade": toxicity["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"),
+            "value": [f"{v:g} {u}" for v, u in zip(toxicity["value"], toxicity["unit"], strict=True)],
+            "when": [when_text(r) for _, r in toxicity.iterrows()],
+            "value is": toxicity["provenance"],
+            "graded against": [
+                f"{v:g} ({i})" for v, i in zip(toxicity["baseline_value"], toxicity["baseline_id"], strict=True)
+            ],
+            "reading": toxicity["grade_note"],
+        }
+    )
+    parts = [
+        ("Baseline: Child-Pugh, BCLC, ECOG, metastatic sites", _table(baseline_assessment(case), empty="")),
+        (
+            "Regimens: planned doses and time on each drug",
+            "<p class='casereport-note'>Planned doses from the regimen rules, at most the number shown: the paper"
+            " reports no holds or reductions.</p>" + _table(exposure(case), empty="No regimen."),
+        ),
+        (
+            "Toxicity on treatment (CTCAE v5.0)",
+            "<p class='casereport-note'>Values before the first dose are the baseline, not adverse events.</p>"
+            + _table(toxicity, empty="No graded laboratory value on treatment."),
+        ),
+        ("Adverse events", _table(adverse_event_table(case), empty="No adverse event reported.")),
+        ("Outcome", _table(outcome_summary(case), empty="")),
+    ]
+    panel = widgets.Accordion(children=[widgets.HTML(STYLE + body) for _, body in parts], selected_index=None)
+    for number, (title, _) in enumerate(parts):
+        panel.set_title(number, title)
+    return panel
+
+
 def staging_html(case: Case, staging: str) -> str:
-    """A staging's findings, response category and the paper's own words."""
+    """A staging's findings, response categories (against baseline, and before an added drug) and the paper's words."""
     event = case.event(staging)
-    response = recist_response(case).set_index("staging").loc[staging]
-    category = response["category"] if isinstance(response["category"], str) else "not given"
-    why = "; ".join(x for x in (response["reason"], response["mrecist_note"]) if x)
+    assessed = response_assessments(case)
+    assessed = assessed[(assessed["staging"] == staging) & (assessed["category"] != "baseline")]
+    lines = [
+        f"<p><b>RECIST 1.1 against {html.escape(case.event(r['compared_with'])['label'])}:</b> {html.escape(r['category'])}"
+        f" &mdash; <span class='casereport-note'>"
+        f"{html.escape('; '.join(x for x in (r['reason'], r['mrecist_note']) if x))}</span></p>"
+        for _, r in assessed.iterrows()
+    ] or ["<p><b>RECIST 1.1:</b> the reference the later stagings are read against.</p>"]
     return (
         f"{STYLE}<h4 style='margin:4px 0'>{html.escape(event['label'])} "
         f"({html.escape(format_when(event['date_earliest'], event['date_latest']))})</h4>"
-        f"<p><b>RECIST 1.1:</b> {html.escape(category)}"
-        + (f" &mdash; <span class='casereport-note'>{html.escape(why)}</span>" if why else "")
-        + "</p>"
+        + "".join(lines)
         + _table(
             staging_findings(case, staging).drop(columns=["finding"]),
             empty="No findings recorded for this staging.",
@@ -265,7 +314,9 @@ class CaseDashboard:
             ],
             layout=widgets.Layout(width="560px", margin="0 0 0 12px", overflow="auto"),
         )
-        return widgets.VBox([header, audit_panel(self.case), controls, widgets.HBox([self.chart, side])])
+        return widgets.VBox(
+            [header, clinical_panel(self.case), audit_panel(self.case), controls, widgets.HBox([self.chart, side])]
+        )
 
 
 def dashboard_page(

@@ -207,10 +207,7 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
             validate="many_to_one",
         )
     adverse_events = _frame(
-        [
-            {**_record(r, *dated), **_date_columns(d)}
-            for r, d in parts["adverse_events"]
-        ],
+        [{**_record(r, *dated), **_date_columns(d)} for r, d in parts["adverse_events"]],
         [
             "id",
             "term",
@@ -231,7 +228,22 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
 
     statements = _frame(
         [s.model_dump(by_alias=True) for s in parts["statements"]],
-        ["id", "kind", "regimen", "at", "value", "unit", "loinc", "from", "to", "claim", "subject", "mentioned", "quote", "note"],
+        [
+            "id",
+            "kind",
+            "regimen",
+            "at",
+            "value",
+            "unit",
+            "loinc",
+            "from",
+            "to",
+            "claim",
+            "subject",
+            "mentioned",
+            "quote",
+            "note",
+        ],
         numeric=("value",),
     )
     mechanisms = _frame(

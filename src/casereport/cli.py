@@ -61,6 +61,23 @@ def _audit(args: argparse.Namespace) -> int:
     return 1 if disagreements else 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .report import case_report, render
+
+    try:
+        case = load_case(args.case_dir)
+    except CaseValidationError as err:
+        print(err, file=sys.stderr)
+        return 2
+    text = render(case_report(case), args.format)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"{case.case_id}: report written to {args.out}", file=sys.stderr)
+    return 0
+
+
 def _figures(args: argparse.Namespace) -> int:
     from .notebooks import run_figures_notebook
 
@@ -115,6 +132,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     audit.add_argument("--verbose", action="store_true", help="also list every check that holds, and why")
     audit.set_defaults(run=_audit)
+
+    report = commands.add_parser(
+        "report",
+        help="the case as a clinician summarises it (Markdown, HTML or JSON)",
+        description="Write the case report: presentation, baseline, regimens with planned doses, stagings with"
+        " response categories and reasons, on-treatment toxicity, adverse events, outcome, the audit and every"
+        " value's provenance.",
+    )
+    report.add_argument("case_dir", type=Path)
+    report.add_argument("--format", choices=["md", "html", "json"], default="md", help="default: md")
+    report.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    report.set_defaults(run=_report)
 
     figures = commands.add_parser("figures", help="regenerate every figure with papermill")
     figures.add_argument("--case", type=Path, default=None, help="case folder (default: the bundled case)")

@@ -96,7 +96,10 @@ class ResolvedDate:
     def shifted(self, record: Any, base_name: str) -> ResolvedDate:
         """The date of ``record``, dated ``record.offset`` days from this one (the event ``base_name``)."""
         return ResolvedDate(
-            self.date.shifted(record.offset), self.anchor, self.anchor_offset + record.offset, *_inherit(record, self, base_name)
+            self.date.shifted(record.offset),
+            self.anchor,
+            self.anchor_offset + record.offset,
+            *_inherit(record, self, base_name),
         )
 
 
