@@ -91,7 +91,7 @@ BAD_INPUTS: list[tuple[str, str, Mutation, str, int | None, str | None, str]] = 
     (
         "lab relative to a missing event",
         SEED,
-        lambda d: replace(d / "labs.csv", ",end_of_observation,+0d,reported", ",last_visit,+0d,reported"),
+        lambda d: replace(d / "labs.csv", ",end_of_observation,+0d,,,reported", ",last_visit,+0d,,,reported"),
         "labs.csv",
         44,
         "relative_to",
@@ -100,7 +100,9 @@ BAD_INPUTS: list[tuple[str, str, Mutation, str, int | None, str | None, str]] = 
     (
         "events dated relative to each other in a loop",
         SEED,
-        lambda d: replace(d / "events.csv", "2009-09,,,reported,Therapy", ",staging_sorafenib_6w,-6w,reported,Therapy"),
+        lambda d: replace(
+            d / "events.csv", "2009-09,,,,,reported,Therapy", ",staging_sorafenib_6w,-6w,,,reported,Therapy"
+        ),
         "events.csv",
         None,
         "relative_to",

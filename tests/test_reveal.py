@@ -147,3 +147,14 @@ def test_an_adverse_event_outcome_shows_from_the_event_it_is_known_at(case_dir):
                     before = original.loc[ae["id"], column]
                     assert ae[column] == before or (pd.isna(ae[column]) and pd.isna(before)), (step["id"], ae["id"])
     assert reveal_case(case, _revealable(case)["id"].iloc[-1]).adverse_events.equals(case.adverse_events)
+
+
+def test_a_revealed_case_names_no_event_it_does_not_have(case_dir):
+    case = casereport.load_case(case_dir)
+    for _, step in _revealable(case).iterrows():
+        shown = reveal_case(case, step["id"])
+        ids = set(shown.events["id"])
+        assert {shown.reference_event, shown.observation_end} <= ids, step["id"]
+        assert set(shown.regimens["start"]) | set(shown.regimens["stop"].dropna()) <= ids, step["id"]
+    last = _revealable(case)["id"].iloc[-1]
+    assert reveal_case(case, last).observation_end == case.observation_end

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
+import casereport
 from casereport.dates import CaseDate, parse_date
 from casereport.schedule import expand_regimen
+
+from .conftest import CASES, SEED
 
 
 @st.composite
@@ -50,8 +54,18 @@ def test_no_dose_after_the_stop(rule, course):
     start, stop = course
     doses = expand(rule, start, stop)
     assert (doses["date_earliest"].dt.date < stop.latest).all()
+    # No possible dose reaches past the last day the stop may mean (a May stop: nothing dated June).
+    assert (doses["date_latest"].dt.date < stop.latest).all()
+    assert (doses["date_earliest"] <= doses["date_latest"]).all()
     certain = doses[doses["certainty"] == "certain"]
     assert (certain["date_latest"].dt.date < stop.earliest).all()
+
+
+def test_seed_panobinostat_doses_end_in_may():
+    doses = casereport.load_case(CASES[SEED]).administrations
+    panobinostat = doses[doses["regimen"] == "panobinostat"]
+    assert panobinostat["date_latest"].max() <= pd.Timestamp("2010-05-31")
+    assert (panobinostat["certainty"] == "possible").any()
 
 
 @given(cyclic_rules(), courses())

@@ -25,11 +25,26 @@ def test_the_whole_course_summarises_every_value(case_dir):
         assert row["values"] == len(values)
         assert row["lowest"] == values["value"].min()
         assert row["highest"] == values["value"].max()
-        worst = values["ctcae_grade"].max()
+        # Only values on treatment are graded: the baseline before the first dose is no adverse event.
+        on_treatment = values.loc[values["phase"] == "on treatment", "ctcae_grade"]
+        assert values.loc[values["phase"] == "pre-treatment", "ctcae_grade"].isna().all()
+        worst = on_treatment.max()
         assert (pd.isna(row["worst_grade"]) and pd.isna(worst)) or row["worst_grade"] == worst
     doses = dose_summary(case, *_whole(case)).set_index("drug")
-    for drug, given in case.administrations.groupby("drug"):
-        assert doses.loc[drug, "doses_certain"] + doses.loc[drug, "doses_possible"] == len(given)
+    for drug, planned in case.administrations.groupby("drug"):
+        assert doses.loc[drug, "planned_at_most"] == len(planned)
+        assert doses.loc[drug, "planned_possible"] == (planned["certainty"] == "possible").sum()
+        assert "not confirmed as given" in doses.loc[drug, "note"]
+
+
+def test_counts_up_to_an_illustrative_end_say_so():
+    case = casereport.load_case(CASES[SEED])
+    doses = dose_summary(case, *_whole(case)).set_index("drug")
+    # Sorafenib runs to the end of observation, which the paper does not date; panobinostat stops in May 2010.
+    assert "illustrative" in doses.loc["sorafenib", "note"]
+    assert "illustrative" not in doses.loc["panobinostat", "note"]
+    before_the_end = dose_summary(case, pd.Timestamp("2009-01-01"), pd.Timestamp("2010-01-01")).set_index("drug")
+    assert "illustrative" not in before_the_end.loc["sorafenib", "note"]
 
 
 @pytest.mark.parametrize("axis", ["calendar", "relative"])

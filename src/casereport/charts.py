@@ -26,7 +26,7 @@ from .grading import grade_labs
 from .rationale import COLUMN_TITLES, COLUMNS, rationale_drugs, rationale_graph
 from .response import MRECIST_NOTE, recist_response
 from .summary import placed
-from .tables import format_when
+from .tables import format_when, when_text
 
 Axis = Literal["calendar", "relative"]
 Scale = Literal["linear", "log"]
@@ -49,8 +49,11 @@ LAB_ZOOM = "lab_zoom"
 PROVENANCE_TEXT = {
     "reported": "stated in the paper",
     "derived": "derived from stated facts",
+    "date_illustrative": "stated value, illustrative date",
     "illustrative": "illustrative, not measured",
 }
+# How a mark is drawn: filled (stated), pale (stated value at a date placed for illustration), hollow (illustrative).
+PROVENANCE_FILL = {"reported": "#555555", "derived": "#555555", "date_illustrative": "#c8c8c8", "illustrative": "white"}
 FONT_SIZE = 9  # points: legible in print at one column and on screen
 MAX_MONTH_TICKS = 10  # labels on a calendar axis, at most
 SHORT_SPAN_DAYS = 92  # below about three months a calendar axis is labelled by week
@@ -71,7 +74,8 @@ def print_spec(chart: alt.TopLevelMixin) -> dict:
 def _positions(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
     """``frame`` with ``x``, ``x_start``, ``x_end`` for the chosen axis, and ``when`` as a reader says it."""
     out = placed(case, frame, axis)
-    out["when"] = [format_when(a, b) for a, b in zip(out["date_earliest"], out["date_latest"], strict=True)]
+    # The date as a reader says it, marked where the paper does not give it.
+    out["when"] = [when_text(row) for _, row in out.iterrows()] if not out.empty else []
     return out
 
 
@@ -138,18 +142,19 @@ def _provenance_marks(
     The legend comes from a grey key layer drawn under the coloured points;
     the enclosing layer must resolve ``fill`` independently.
     """
-    present = [kind for kind in PROVENANCE_TEXT if kind in set(data["provenance"])]
+    data = data.assign(shown_as=_shown_as(data))
+    present = [kind for kind in PROVENANCE_TEXT if kind in set(data["shown_as"])]
     legend = alt.Legend(
         title="Values",
         orient="bottom",
         columns=1,
         labelExpr=" : ".join(f"datum.value == '{k}' ? '{PROVENANCE_TEXT[k]}'" for k in present) + " : datum.label",
     )
-    scale = alt.Scale(domain=present, range=["white" if k == "illustrative" else "#555555" for k in present])
+    scale = alt.Scale(domain=present, range=[PROVENANCE_FILL[k] for k in present])
     key = (
         alt.Chart(data)
         .mark_point(size=size, strokeWidth=1.5, color="#555555", opacity=1, clip=True)
-        .encode(x=x, y=y, fill=alt.Fill("provenance:N", scale=scale, legend=legend if legend else None), **encodings)
+        .encode(x=x, y=y, fill=alt.Fill("shown_as:N", scale=scale, legend=legend if legend else None), **encodings)
     )
     marks = (
         alt.Chart(data)
@@ -158,12 +163,23 @@ def _provenance_marks(
             x=x,
             y=y,
             color=stroke,
-            fill=alt.condition(alt.datum.provenance == "illustrative", alt.value("white"), fill),
+            fill=alt.condition(alt.datum.shown_as == "illustrative", alt.value("white"), fill),
+            fillOpacity=alt.condition(alt.datum.shown_as == "date_illustrative", alt.value(0.35), alt.value(1)),
             tooltip=tooltip,
             **encodings,
         )
     )
     return [key, marks]
+
+
+def _shown_as(data: pd.DataFrame) -> pd.Series:
+    """A record's provenance as drawn: a stated value whose date is illustrative is drawn apart from both."""
+    shown = data["provenance"].copy()
+    if "date_provenance" in data:
+        shown[(data["provenance"] != "illustrative") & (data["date_provenance"] == "illustrative")] = (
+            "date_illustrative"
+        )
+    return shown
 
 
 def _palette_colour(field: str, title: str, domain: list[str]) -> alt.Color:
@@ -574,6 +590,19 @@ def _staging_label(case: Case, staging: pd.Series, axis: Axis) -> str:
     return staging["when"]
 
 
+def _response_basis(row: pd.Series) -> str:
+    """A RECIST 1.1 category's reason in a few words, for a figure's footnote (the full reason is in the tooltip)."""
+    if row["category"] == "baseline":
+        return "targets measured" if pd.notna(row["sum_mm"]) else "no measurable target (RECIST 1.1 needs CT or MRI)"
+    if row["category"] == "PD":
+        return "new lesion reported" if row["new_lesion"] else "sum of diameters up at least 20%"
+    if row["category"] == "NE":
+        return "not evaluable at this staging"
+    if row["category"] == "non-CR/non-PD":
+        return "non-target disease only, no new lesion"
+    return "from the sum of diameters"
+
+
 def _finding_note(finding: pd.Series) -> str:
     """What a finding adds to its symbol: dimensions, count, new, and a dagger for necrosis."""
     dims = [f"{v:g}" for v in finding[["dim1_mm", "dim2_mm", "dim3_mm"]].dropna()]
@@ -628,17 +657,14 @@ def imaging_chart(
     response["staging_when"] = response["staging"].map(events["when"])
     response["site_kind"] = RECIST_ROW
     response["slot"] = 0
-    response["category_text"] = response["category"].fillna("none")
-    # The first staging is the baseline the others are read against, not a response.
-    response.loc[response.index[0], "category_text"] = "baseline"
-    response["why"] = response["reason"].where(response["reason"] != "", "measured") + response["mrecist_note"].map(
-        lambda n: f"; {n}" if n else ""
-    )
+    # Two lines, so the longest category fits a column.
+    response["category_text"] = response["category"].fillna("none").str.replace("non-CR/non-PD", "non-CR/\nnon-PD")
+    response["why"] = response["reason"] + response["mrecist_note"].map(lambda n: f"; {n}" if n else "")
     notes = [
-        f"{', '.join(dict.fromkeys(group['category_text']))}: {reason}"
-        for reason, group in response[response["reason"] != ""].groupby("reason", sort=False)
+        f"{category}: {basis}"
+        for category, basis in dict.fromkeys((row["category"], _response_basis(row)) for _, row in response.iterrows())
     ]
-    necrotic = response.loc[response["mrecist_note"] != "", "staging_label"].str.replace("|", " ")
+    necrotic = response.loc[response["mrecist_note"].str.contains("necrosis"), "staging_label"].str.replace("|", " ")
     if not necrotic.empty:
         notes.append(f"\u2020 Necrosis described ({', '.join(necrotic)}): {MRECIST_NOTE}.")
     notes.append("Dimensions in mm. Hover for the paper's words.")
@@ -702,7 +728,7 @@ def imaging_chart(
         x=x, y=y, yOffset=y_offset, text="note:N", tooltip=tooltip
     )
     categories = _brushed(alt.Chart(response), brush, axis)
-    category_text = categories.mark_text(fontWeight="bold", fontSize=FONT_SIZE).encode(
+    category_text = categories.mark_text(fontWeight="bold", fontSize=FONT_SIZE, lineBreak="\n").encode(
         x=x,
         y=y,
         yOffset=y_offset,

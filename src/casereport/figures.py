@@ -12,13 +12,19 @@ from pathlib import Path
 from typing import NamedTuple
 
 import altair as alt
+import pandas as pd
 import vl_convert as vlc
 from altair.utils.html import INLINE_HTML_TEMPLATE
 
 from . import charts
 from .case import Case
+from .clinical import adverse_event_table
 from .exceptions import CaseValidationError, ParameterError
+from .grading import on_treatment_grades
 from .load import load_case
+from .report import case_report, render
+from .response import response_assessments
+from .tables import when_text
 
 FORMATS = ("svg", "png", "pdf", "html")
 AXES = ("calendar", "relative")
@@ -148,6 +154,32 @@ def _fitted(figure: Figure, width_points: float) -> tuple[dict, dict, int]:
     return spec, vlc.vegalite_to_vega(spec), plot_width
 
 
+def companion_tables(case: Case) -> dict[str, pd.DataFrame]:
+    """The tables a paper prints beside its figures: adverse events, on-treatment toxicity, response."""
+    return {
+        "adverse-events": adverse_event_table(case),
+        "toxicity-on-treatment": on_treatment_grades(case)
+        .assign(date=lambda g: [when_text(r) for _, r in g.iterrows()])
+        .drop(columns=["date_earliest", "date_latest"]),
+        "response": response_assessments(case).drop(
+            columns=["anchor", "anchor_offset_days", "date_earliest", "date_latest"]
+        ),
+    }
+
+
+def write_companion_tables(case: Case, out: Path) -> list[dict]:
+    """Each companion table as CSV, and the whole case report as Markdown, beside the figures."""
+    written = []
+    for name, frame in companion_tables(case).items():
+        path = out / f"{case.case_id}-{name}.csv"
+        frame.to_csv(path, index=False)
+        written.append({"table": name, "file": path.name, "rows": len(frame), "sha256": _sha256(path)})
+    path = out / f"{case.case_id}-report.md"
+    path.write_text(render(case_report(case), "md"), encoding="utf-8")
+    written.append({"table": "report", "file": path.name, "rows": None, "sha256": _sha256(path)})
+    return written
+
+
 def write_figures(
     *,
     case_dir: str | Path,
@@ -185,6 +217,10 @@ def write_figures(
             )
             if progress:
                 progress(path.name)
+    tables = write_companion_tables(case, out)
+    if progress:
+        for table in tables:
+            progress(table["file"])
     manifest = {
         "case_id": case.case_id,
         "case_sha256": case_hash(Path(case_dir)),
@@ -203,6 +239,7 @@ def write_figures(
         }
         | {"vega-lite": alt.SCHEMA_VERSION},
         "files": files,
+        "tables": tables,
         "skipped": skipped,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -264,7 +264,7 @@ def _abnormal_baseline_note(lab: pd.Series, reference: pd.Series, rule: dict[str
         against_uln, _ = _grade_high(lab["value"], lab["upper_limit"], None, rule)
         note += (
             f"; this value is {lab['value'] / lab['upper_limit']:.1f}\u00d7 the upper limit: grade {against_uln}"
-            " against a normal baseline (re-baseline at an added drug: baseline='each_added_drug')"
+            " if graded against a normal baseline, as when re-baselined at the start of an added drug"
         )
     return note
 

@@ -14,11 +14,11 @@ import pandas as pd
 from .audit import audit_case
 from .case import Case
 from .charts import AFP, LIVER_ENZYMES
-from .grading import ctcae_rules, grade_labs
+from .grading import ctcae_rules, grade_labs, on_treatment_grades
 from .rationale import shared_targets
 from .response import MRECIST_NOTE, recist_response
 from .summary import dose_summary
-from .tables import format_when
+from .tables import format_when, when_text
 
 NOT_YET = "Not yet: at this step the case does not show it."
 
@@ -33,8 +33,9 @@ def _when(row: pd.Series) -> str:
 
 def _value(row: pd.Series) -> str:
     """A lab value and its date as read aloud, marked when it is illustrative rather than measured."""
-    mark = " (illustrative, not measured)" if row["provenance"] == "illustrative" else ""
-    return f"{row['value']:g} {row['unit']}, {_when(row)}{mark}"
+    if row["provenance"] == "illustrative":
+        return f"{row['value']:g} {row['unit']}, {_when(row)} (illustrative, not measured)"
+    return f"{row['value']:g} {row['unit']}, {when_text(row)}"
 
 
 # 1. Presentation and timeline -------------------------------------------------
@@ -73,18 +74,31 @@ def _liver(known: Case) -> pd.DataFrame:
 
 
 def liver_enzyme_grades(known: Case) -> str:
-    """The worst CTCAE grade of each liver enzyme so far, with the value that earned it."""
+    """The worst on-treatment CTCAE grade of each liver enzyme per drug period, with the value that earned it."""
     liver = _liver(known)
     if liver.empty:
         return NOT_YET
-    lines = []
-    for _, values in liver.groupby("analyte", sort=False):
-        worst = values.loc[values["ctcae_grade"].fillna(-1).astype(int).idxmax()]
-        lines.append(
-            f"- {worst['analyte']}: worst grade {worst['ctcae_grade']}, from {_value(worst)}; upper limit"
-            f" {worst['upper_limit']:g}, graded as a {worst['grade_basis']}"
+    grades = on_treatment_grades(known)
+    grades = grades[grades["loinc"].isin(LIVER_ENZYMES)]
+    if grades.empty:
+        return (
+            "Only values from before the first dose so far: they are the baseline, not adverse events, so nothing"
+            " is graded yet."
         )
-    return "Worst CTCAE v5.0 grade so far:\n\n" + "\n".join(lines)
+    lines = []
+    for _, g in grades.iterrows():
+        grade = "not graded" if pd.isna(g["worst_grade"]) else f"grade {g['worst_grade']}"
+        line = (
+            f"- {g['analyte']}, {g['period']}: worst {grade}, from {_value(g)}; graded against"
+            f" {g['baseline_value']:g} {g['unit']} ({g['baseline_id']})"
+        )
+        if g["grade_note"]:
+            line += f". {g['grade_note'][0].upper()}{g['grade_note'][1:]}"
+        lines.append(line)
+    return (
+        "Worst CTCAE v5.0 grade on treatment so far, per drug period (values before the first dose are the"
+        " baseline, not adverse events):\n\n" + "\n".join(lines)
+    )
 
 
 def baseline_rule(known: Case) -> str:
@@ -107,8 +121,12 @@ def baseline_rule(known: Case) -> str:
         for _, r in high.iterrows()
     ]
     return (
-        "Above the upper limit at baseline, so CTCAE grades the later values against the baseline instead:\n\n"
+        "Above the upper limit at baseline, so CTCAE v5.0, read literally, grades the later values against the"
+        " baseline instead:\n\n"
         + "\n".join(lines)
+        + "\n\nRead literally, a later rise to twice the upper limit can then be grade 0. Where the values had"
+        " become normal by the time a drug was added, a clinician may re-baseline there"
+        " (`grade_labs(case, baseline='each_added_drug')`): the rise is then graded against the upper limit."
     )
 
 
@@ -191,8 +209,9 @@ def afp_late_rise(known: Case) -> str:
     if high:
         text += f" The liver enzymes rose with it ({', '.join(high)} above their limits)."
     text += (
-        " A marker that had normalised and rises again, with the enzymes, points to progression under the"
-        " remaining therapy, before imaging shows it."
+        " A marker that had normalised and rises again with the enzymes may signal progression under the"
+        " remaining therapy; in a cirrhotic liver, hepatitis or regeneration can raise it too, so imaging and"
+        " the further course decide."
     )
     return text
 
@@ -266,7 +285,7 @@ def what_the_words_allow(known: Case) -> str:
 
 
 def doses_so_far(known: Case) -> str:
-    """Dose days and cycles that may have been given by this step, per drug."""
+    """Planned dose days and cycles that may have fallen by this step, per drug."""
     doses = known.administrations
     if doses.empty:
         return NOT_YET
@@ -282,17 +301,23 @@ def doses_so_far(known: Case) -> str:
             if len(cycles) == 1
             else f" (cycles {cycles[0]}\u2013{cycles[-1]})"
         )
-        possible = f", {d['doses_possible']} of them only possibly given" if d["doses_possible"] else ""
-        lines.append(f"- {d['drug']}: {_count(d['doses_certain'] + d['doses_possible'], 'dose day')}{cycles}{possible}")
-    text = "Expanded from the regimen rules, the dose days that may have fallen by this step:\n\n" + "\n".join(lines)
+        possible = f", {d['planned_possible']} of them only possibly before its end" if d["planned_possible"] else ""
+        lines.append(f"- {d['drug']}: at most {_count(d['planned_at_most'], 'planned dose day')}{cycles}{possible}")
+    text = (
+        "Expanded from the regimen rules, the planned dose days that may have fallen by this step (planned, not"
+        " confirmed as taken: the paper reports no holds or reductions):\n\n" + "\n".join(lines)
+    )
     starts = known.events[known.events["id"].isin(known.regimens["start"])]
     if (starts["precision"] != "day").any():
         text += (
             "\n\nA start known only to the month makes each count an upper bound: a dose day is counted when"
             " it may have fallen by the end of this step."
         )
-    if summary["doses_possible"].sum():
-        text += " Doses *only possibly given* lie near a stop known only to the month."
+    if summary["planned_possible"].sum():
+        text += (
+            " Doses *only possibly before its end* lie near a stop, or an end of observation, known only to"
+            " a span of days."
+        )
     return text
 
 
@@ -307,8 +332,10 @@ def audit_so_far(known: Case) -> str:
 
 def cycle_readings(known: Case) -> str:
     """How many disagreements remain when a cycle counts at its last dose instead of its last day."""
-    full = audit_case(known, cycle_reading="full")
-    last_dose = audit_case(known, cycle_reading="last_dose")
+    # Only the counts depend on how a cycle is read.
+    counts = ("statement_vs_dates", "statements_at_same_event", "statements_out_of_order")
+    full = [d for d in audit_case(known, cycle_reading="full") if d.kind in counts]
+    last_dose = [d for d in audit_case(known, cycle_reading="last_dose") if d.kind in counts]
     if not full:
         return "Nothing to reconcile yet: the audit finds no disagreement at this step."
     gone = [d for d in full if d.also_under_other_reading is False]

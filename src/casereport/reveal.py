@@ -5,7 +5,8 @@ events, the labs, findings, doses and adverse events dated no later than that
 event can be, regimens without a stop the class has not reached yet, and
 the rationale (mechanisms) of the drugs started so far. An adverse event
 whose outcome is known only at a later event keeps its row, but its outcome
-and the action taken read "not yet known".
+and the action taken read "not yet known". Observation ends at the chosen
+event until the case's own end is reached.
 Everything downstream (tables, charts, grading) works on the result unchanged.
 """
 
@@ -104,6 +105,8 @@ def reveal_case(case: Case, until: str | None) -> Case:
     statements = case.statements[all_shown & (~names_none | whole_course)] if not named.empty else case.statements
     return replace(
         case,
+        # What the class has seen ends at the chosen event: a revealed case names no event it lacks.
+        observation_end=case.observation_end if case.observation_end in shown else until,
         events=case.events[case.events["id"].isin(shown)],
         regimens=regimens,
         administrations=by_date(case.administrations[case.administrations["regimen"].isin(regimens["id"])]),
