@@ -106,6 +106,8 @@ def test_every_panel_renders_offline_without_errors(page, dashboard_url, name):
     visit = Visit(page, _url(dashboard_url, name))
     visit.wait_for_chart()
     body = page.locator("body")
+    for title in ("Adverse events", "Toxicity on treatment (CTCAE v5.0)"):  # the clinical summary's panels
+        assert body.get_by_text(title, exact=True).first.is_visible(), title
     for text in (
         case.title,
         "Audit:",
@@ -171,6 +173,29 @@ def test_clicking_a_staging_shows_its_findings_in_the_papers_words(page, dashboa
     assert any(q[:30] in text for q in quotes)
     assert "RECIST 1.1" in text
     visit.shot(f"{name}-staging-findings")
+
+
+@pytest.mark.parametrize("name", [SEED, SYNTHETIC])
+def test_the_clinical_summary_opens_to_the_adverse_events_and_the_baseline(page, dashboard_url, name):
+    import casereport
+    from casereport.clinical import adverse_event_table, baseline_assessment
+
+    case = casereport.load_case(CASES[name])
+    visit = Visit(page, _url(dashboard_url, name))
+    visit.wait_for_chart()
+    page.get_by_text("Adverse events", exact=True).first.click()
+    table = adverse_event_table(case)
+    shown = page.locator("table", has_text=table["adverse event"].iloc[0]).first
+    shown.wait_for(timeout=20_000)
+    text = shown.inner_text()
+    for _, row in table.iterrows():
+        assert row["adverse event"] in text
+        assert row["grade"] in text
+    page.get_by_text("Baseline: Child-Pugh, BCLC, ECOG, metastatic sites").first.click()
+    for _, row in baseline_assessment(case).iterrows():
+        page.get_by_text(row["item"].strip(), exact=True).first.wait_for(timeout=20_000)
+    visit.shot(f"{name}-clinical-summary")
+    assert visit.console_errors == []
 
 
 def test_axis_and_scale_toggles_redraw_the_views(page, dashboard_url):

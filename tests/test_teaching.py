@@ -19,8 +19,8 @@ from .conftest import CASES, SEED
 ROOT = CASES[next(iter(CASES))].parents[1]
 SERIES = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 ANSWER_HIDDEN = "Answer hidden"
-# "Step 3 of 8", "3 of 8.": a count of the steps tells a class how many events remain.
-STEP_TOTAL = re.compile(r"\bStep\s+\d+\s+of\s+\d+|\b\d+\s+of\s+\d+\.")
+# "Step 3 of 8": a count of the steps tells a class how many events remain.
+STEP_TOTAL = re.compile(r"\bStep\s+\d+\s+of\s+\d+")
 
 
 def _runs():

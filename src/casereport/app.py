@@ -18,7 +18,7 @@ import pandas as pd
 from . import charts
 from .audit import audit_case, audit_frame
 from .case import Case
-from .clinical import adverse_event_table, baseline_assessment, exposure, outcome_summary
+from .clinical import adverse_event_table, baseline_assessment, exposure, outcome_summary, toxicity_table
 from .dashboard import offline_bundle_path
 from .exceptions import UnknownCaseError
 from .grading import on_treatment_grades
@@ -26,7 +26,7 @@ from .load import load_case
 from .paths import bundled_cases
 from .response import response_assessments
 from .summary import dose_summary, lab_summary, staging_findings
-from .tables import format_when, when_text
+from .tables import format_when
 
 CASE_PARAMETER = "case"
 READABLE = {
@@ -122,21 +122,7 @@ def audit_panel(case: Case) -> widgets.Accordion:
 
 def clinical_panel(case: Case) -> widgets.Accordion:
     """Baseline, planned doses, on-treatment toxicity, adverse events and outcome, one click each."""
-    toxicity = on_treatment_grades(case)
-    toxicity = pd.DataFrame(
-        {
-            "analyte": toxicity["analyte"],
-            "drug period": toxicity["period"],
-            "worst grade": toxicity["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"),
-            "value": [f"{v:g} {u}" for v, u in zip(toxicity["value"], toxicity["unit"], strict=True)],
-            "when": [when_text(r) for _, r in toxicity.iterrows()],
-            "value is": toxicity["provenance"],
-            "graded against": [
-                f"{v:g} ({i})" for v, i in zip(toxicity["baseline_value"], toxicity["baseline_id"], strict=True)
-            ],
-            "reading": toxicity["grade_note"],
-        }
-    )
+    toxicity = toxicity_table(on_treatment_grades(case))
     parts = [
         ("Baseline: Child-Pugh, BCLC, ECOG, metastatic sites", _table(baseline_assessment(case), empty="")),
         (

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Literal
+from typing import Literal, get_args
 
 import pandas as pd
 
 from .case import Case
+from .schema import StatementKind
 from .tables import format_when
 from .timeline import relative_days
 
@@ -473,15 +474,7 @@ def _claim_checks(case: Case) -> list[Check]:
     return checks
 
 
-LAB_KINDS = (
-    "lab_maximum",
-    "lab_last",
-    "lab_within_limits",
-    "lab_above_limit",
-    "lab_normal_by",
-    "lab_fall_during",
-    "lab_rise_after",
-)
+LAB_KINDS = tuple(kind for kind in get_args(StatementKind) if kind.startswith("lab_"))
 
 
 def audit_checks(case: Case, *, cycle_reading: CycleReading = "full") -> list[Check]:

@@ -488,8 +488,8 @@ def timeline_chart(
         alt.Tooltip("cycle_text:N", title="cycle"),
         alt.Tooltip("day_in_cycle:Q", title="day in cycle"),
         alt.Tooltip("when:N", title="date"),
-        alt.Tooltip("certainty:N"),
-        alt.Tooltip("rule:N", title="derived from"),
+        alt.Tooltip("certainty:N", title="planned dose"),
+        alt.Tooltip("rule:N", title="planned by"),
     ]
     marks = (
         alt.Chart(doses)
@@ -499,7 +499,7 @@ def timeline_chart(
             y=y,
             color=alt.Color(
                 "cycle_parity:N",
-                title="Dose days",
+                title="Planned dose days",
                 scale=alt.Scale(
                     domain=["continuous", "odd cycle", "even cycle"], range=["#0072B2", "#E69F00", "#CC79A7"]
                 ),
@@ -507,7 +507,7 @@ def timeline_chart(
             ),
             opacity=alt.Opacity(
                 "certainty:O",
-                title="Dose given",
+                title="Planned dose",
                 scale=alt.Scale(domain=["certain", "possible"], range=[0.9, 0.25]),
                 legend=alt.Legend(orient="bottom"),
             ),

@@ -93,6 +93,24 @@ def _mentions(case: Case, words: tuple[str, ...]) -> list[tuple[str, str, str]]:
     return said
 
 
+def toxicity_table(grades: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~casereport.grading.on_treatment_grades` as a clinician reads it: one line per analyte and period."""
+    return pd.DataFrame(
+        {
+            "analyte": grades["analyte"],
+            "drug period": grades["period"],
+            "worst grade": grades["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"),
+            "value": [f"{v:g} {u}" for v, u in zip(grades["value"], grades["unit"], strict=True)],
+            "when": [when_text(r) for _, r in grades.iterrows()],
+            "value is": grades["provenance"],
+            "graded against": [
+                f"{v:g} ({i})" for v, i in zip(grades["baseline_value"], grades["baseline_id"], strict=True)
+            ],
+            "reading": grades["grade_note"],
+        }
+    )
+
+
 def baseline_assessment(case: Case) -> pd.DataFrame:
     """Child-Pugh (and which of its components the paper gives), BCLC, ECOG and the metastatic sites.
 

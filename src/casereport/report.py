@@ -20,11 +20,11 @@ import pandas as pd
 
 from .audit import audit_case, audit_checks
 from .case import Case
-from .clinical import adverse_event_table, baseline_assessment, exposure, outcome_summary
+from .clinical import adverse_event_table, baseline_assessment, exposure, outcome_summary, toxicity_table
 from .grading import on_treatment_grades
 from .response import response_assessments
 from .summary import staging_findings
-from .tables import case_summary, timeline_table, when_text
+from .tables import case_summary, timeline_table
 
 ReportFormat = Literal["md", "html", "json"]
 FORMATS: tuple[ReportFormat, ...] = ("md", "html", "json")
@@ -42,33 +42,6 @@ class Section:
     title: str
     text: list[str] = field(default_factory=list)
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
-
-
-def _toxicity_text(grades: pd.DataFrame) -> list[str]:
-    lines = []
-    for _, r in grades.iterrows():
-        grade = "not graded" if pd.isna(r["worst_grade"]) else f"grade {r['worst_grade']}"
-        made = " (illustrative value)" if r["provenance"] == "illustrative" else ""
-        lines.append(
-            f"{r['analyte']}, {r['period']}: worst {grade}, {r['value']:g} {r['unit']}{made},"
-            f" {when_text(r)} ({r['lab_id']}); graded against {r['baseline_value']:g} {r['unit']} ({r['baseline_id']})"
-        )
-    return lines
-
-
-def _grades_table(grades: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "analyte": grades["analyte"],
-            "drug period": grades["period"],
-            "worst grade": grades["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"),
-            "value": [f"{v:g} {u}" for v, u in zip(grades["value"], grades["unit"], strict=True)],
-            "when": [when_text(r) for _, r in grades.iterrows()],
-            "value provenance": grades["provenance"],
-            "baseline": [f"{v:g} ({i})" for v, i in zip(grades["baseline_value"], grades["baseline_id"], strict=True)],
-            "reading": grades["grade_note"],
-        }
-    )
 
 
 def case_report(case: Case) -> list[Section]:
@@ -154,8 +127,8 @@ def case_report(case: Case) -> list[Section]:
             "Toxicity on treatment",
             toxicity_text,
             [
-                ("CTCAE v5.0, baseline before the first dose", _grades_table(literal)),
-                ("Re-baselined at each added drug", _grades_table(rebaselined)),
+                ("CTCAE v5.0, baseline before the first dose", toxicity_table(literal)),
+                ("Re-baselined at each added drug", toxicity_table(rebaselined)),
             ],
         ),
         Section("Adverse events", tables=[("", adverse_event_table(case))]),

@@ -23,7 +23,9 @@ from .tables import format_when
 STEP_COLUMNS = ["step", "id", "label", "kind", "when"]
 NOT_YET_KNOWN = "not yet known"
 # What an adverse event's row says about its course, known only at its ``outcome_known_at`` event.
-LATER_KNOWN_COLUMNS = ("outcome", "action")
+# The paper's words and the attribution tell the outcome too ("amelioration ... after three cycles",
+# "remained stable also under additional panobinostat therapy"): withheld with it.
+LATER_KNOWN_COLUMNS = ("outcome", "action", "attribution", "quote", "outcome_known_at")
 
 
 def case_steps(case: Case) -> pd.DataFrame:
@@ -43,7 +45,7 @@ def case_steps(case: Case) -> pd.DataFrame:
 
 
 def _withhold_later_outcomes(adverse_events: pd.DataFrame, shown: set[str]) -> pd.DataFrame:
-    """The adverse events with outcome and action "not yet known" where they are known only at an event not shown.
+    """The adverse events with outcome, action, attribution and quote "not yet known" where known only later.
 
     An outcome ("normal after three cycles") or an action ("stopped at the
     patient's request") known at a later event tells what comes next. A
