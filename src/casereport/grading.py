@@ -207,7 +207,7 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
                 if not begun.empty:
                     restart = begun.sort_values("date_earliest").iloc[-1]
                     reference = _baseline_for(values, restart)
-                    rebaselined = restart["id"]
+                    rebaselined = f"{restart['label']} ({restart['date_text']})"
             grade: int | None = None
             term = rule["term"] if rule is not None else None
             note = ""

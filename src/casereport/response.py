@@ -252,6 +252,15 @@ def response_assessments(case: Case) -> pd.DataFrame:
     ``regimen`` the drug whose effect the row reads.
     """
     first = recist_response(case).assign(regimen="all treatment")
+    progressed = first.index[first["category"] == "PD"]
+    if len(progressed):
+        # RECIST ends a response assessment at progression; later rows describe, they do not assess.
+        at = first.at[progressed[0], "label"]
+        after = first.index > progressed[0]
+        first.loc[after, "reason"] = first.loc[after, "reason"] + (
+            f"; after progression at \u201c{at}\u201d, a category against the first baseline only describes:"
+            " a treatment begun after it is read from the scan before its start"
+        )
     parts = [first]
     stagings = _stagings(case)
     starts = case.events[case.events["id"].isin(case.regimens["start"])].sort_values("date_earliest")
