@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from casereport.notebooks import run_figures_notebook
-from casereport.paths import bundled_cases
+from casereport.apps.notebooks import run_figures_notebook
+from casereport.data.bundled import bundled_cases
 
 REPEATS = 3
 
@@ -47,7 +47,7 @@ def main() -> int:
         folder = Path(tmp)
         empty = _notebook(folder, "empty")
         # The floor no figure code can go below: the kernel, the imports and reading the case.
-        imports = _notebook(folder, "imports", f"import casereport.figures\ncasereport.load_case({str(case)!r})")
+        imports = _notebook(folder, "imports", f"import casereport.apps.figures\ncasereport.load_case({str(case)!r})")
         empty_times, import_times, figure_times = [], [], []
         for repeat in range(REPEATS):
             empty_times.append(_papermill(empty))

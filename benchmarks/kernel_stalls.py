@@ -28,7 +28,7 @@ import papermill as pm
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
-from casereport.paths import project_root
+from casereport.data.bundled import project_root
 
 CELL_TIMEOUT = 60  # s; a healthy cell here takes under 5
 PARALLEL = 2  # the machine's cores, as in `make test`
@@ -36,7 +36,7 @@ SETUP = """import ipywidgets as widgets
 import vl_convert
 import casereport
 from casereport.charts import timeline_chart
-from casereport.paths import default_case_dir
+from casereport.data.bundled import default_case_dir
 picture = vl_convert.vegalite_to_svg(timeline_chart(casereport.load_case(default_case_dir())).to_dict())
 slider = widgets.IntSlider(min=1, max=8, value=5)
 play = widgets.Play(min=1, max=8, value=5)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from casereport.paths import bundled_cases
+from casereport.data.bundled import bundled_cases
 
 CASES = bundled_cases()
 SEED = "gahr2012-hcc"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import casereport
-from casereport.audit import audit_checks, dated_elapsed, implied_elapsed
-from casereport.cli import main
+from casereport.apps.cli import main
+from casereport.derive.audit import audit_checks, dated_elapsed, implied_elapsed
 
 from .conftest import CASES, SEED, SYNTHETIC
 from .test_bad_input import replace

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import casereport
-from casereport.cli import main
+from casereport.apps.cli import main
 
 from .conftest import SEED, SYNTHETIC
 

@@ -178,7 +178,7 @@ def test_clicking_a_staging_shows_its_findings_in_the_papers_words(page, dashboa
 @pytest.mark.parametrize("name", [SEED, SYNTHETIC])
 def test_the_clinical_summary_opens_to_the_adverse_events_and_the_baseline(page, dashboard_url, name):
     import casereport
-    from casereport.clinical import adverse_event_table, baseline_assessment
+    from casereport.derive.clinical import adverse_event_table, baseline_assessment
 
     case = casereport.load_case(CASES[name])
     visit = Visit(page, _url(dashboard_url, name))
@@ -280,7 +280,7 @@ def test_the_jupyter_server_route_asks_no_other_host(page, jupyter_url):
 
 
 def test_an_html_figure_works_offline_with_tooltips_and_zoom(page, tmp_path):
-    from casereport.figures import write_figures
+    from casereport.apps.figures import write_figures
 
     write_figures(case_dir=CASES[SEED], output_dir=tmp_path, formats="html")
     visit = Visit(page, (tmp_path / f"{SEED}-afp-calendar.html").as_uri())

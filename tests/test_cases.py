@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 import casereport
-from casereport.load import CSV_FILES
-from casereport.quotes import normalise_source, quote_in_source
+from casereport.data.load import CSV_FILES
+from casereport.data.quotes import normalise_source, quote_in_source
 
 from .conftest import CASES, SEED, SYNTHETIC
 

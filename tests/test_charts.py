@@ -10,7 +10,9 @@ import vl_convert as vlc
 
 import casereport
 from casereport import charts
-from casereport.response import recist_response
+from casereport.charts.style import _positions
+from casereport.data.catalogue import AFP, LIVER_ENZYMES
+from casereport.derive.response import recist_response
 
 from .conftest import CASES, SEED
 
@@ -38,9 +40,9 @@ def _all_charts(case, axis):
         "imaging": charts.imaging_chart(case, axis=axis),
         "all_labs": charts.all_labs_chart(case, axis=axis),
     }
-    if set(case.labs["loinc"]) & set(charts.LIVER_ENZYMES):
+    if set(case.labs["loinc"]) & set(LIVER_ENZYMES):
         made["liver_enzymes"] = charts.liver_enzymes_chart(case, axis=axis)
-    if charts.AFP in set(case.labs["loinc"]):
+    if AFP in set(case.labs["loinc"]):
         made["afp"] = charts.afp_chart(case, axis=axis, scale="log")
     return made
 
@@ -69,7 +71,7 @@ def test_timeline_has_a_lane_per_drug_and_every_event(case_dir):
 
 def test_limit_rules_are_the_cases_own(case_dir):
     case = casereport.load_case(case_dir)
-    loincs = [loinc for loinc in charts.LIVER_ENZYMES if loinc in set(case.labs["loinc"])]
+    loincs = [loinc for loinc in LIVER_ENZYMES if loinc in set(case.labs["loinc"])]
     spec = charts.liver_enzymes_chart(case).to_dict()
     limits = {(r["analyte"], r["limit_value"]) for r in _datasets(spec) if "limit_value" in r}
     expected = {
@@ -124,7 +126,7 @@ def test_every_record_lies_inside_the_shared_x_extent(case_dir, axis):
         else [pd.Timestamp(d.year, d.month, d.date) for d in charts.x_extent(case, axis)]
     )
     for frame in (case.events, case.labs, case.findings, case.administrations):
-        positions = charts._positions(case, frame, axis)
+        positions = _positions(case, frame, axis)
         assert (positions["x_start"] > low).all()
         assert (positions["x_end"] < high).all()
 

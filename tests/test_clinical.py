@@ -7,8 +7,9 @@ import json
 import pandas as pd
 
 import casereport
-from casereport.cli import main
-from casereport.clinical import (
+from casereport.apps.cli import main
+from casereport.apps.report import case_report, render
+from casereport.derive.clinical import (
     NOT_GRADED,
     NOT_REPORTED,
     adverse_event_table,
@@ -16,7 +17,6 @@ from casereport.clinical import (
     exposure,
     outcome_summary,
 )
-from casereport.report import case_report, render
 
 from .conftest import CASES, SEED, SYNTHETIC
 from .test_bad_input import replace

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from casereport.app import choose_case
-from casereport.cli import main
-from casereport.dashboard import prepare_slides_template
+from casereport.apps.cli import main
+from casereport.apps.dashboard import choose_case
+from casereport.apps.serve import prepare_slides_template
+from casereport.data.bundled import default_case_dir
 from casereport.exceptions import MissingAssetError, UnknownCaseError
-from casereport.paths import default_case_dir
 
 from .conftest import CASES, SYNTHETIC
 

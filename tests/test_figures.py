@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import casereport
-from casereport.cli import main
+from casereport.apps.cli import main
+from casereport.apps.figures import FORMATS, case_hash, check_parameters, figure_factories, write_figures
+from casereport.apps.notebooks import run_figures_notebook
 from casereport.exceptions import ParameterError
-from casereport.figures import FORMATS, case_hash, check_parameters, figure_factories, write_figures
-from casereport.notebooks import run_figures_notebook
 
 from .conftest import CASES, SEED
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import casereport
-from casereport.grading import (
+from casereport.derive.grading import (
     _grade_high,
     _grade_low,
     ctcae_rules,
@@ -17,7 +17,7 @@ from casereport.grading import (
     on_treatment_grades,
     weight_change,
 )
-from casereport.response import recist_response, response_assessments
+from casereport.derive.response import recist_response, response_assessments
 
 from .conftest import CASES, SEED, SYNTHETIC
 

@@ -7,13 +7,13 @@ import inspect
 import pytest
 
 import casereport
-from casereport import lessons
-from casereport.audit import audit_case
-from casereport.charts import AFP, LIVER_ENZYMES
-from casereport.grading import grade_labs
-from casereport.response import recist_response
-from casereport.reveal import case_steps, reveal_case
-from casereport.teaching import revealable_steps
+from casereport.apps import lessons
+from casereport.apps.teaching import revealable_steps
+from casereport.data.catalogue import AFP, LIVER_ENZYMES
+from casereport.derive.audit import audit_case
+from casereport.derive.grading import grade_labs
+from casereport.derive.response import recist_response
+from casereport.derive.reveal import case_steps, reveal_case
 
 from .conftest import CASES, SEED
 

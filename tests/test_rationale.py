@@ -6,8 +6,8 @@ import vl_convert as vlc
 
 import casereport
 from casereport.charts import rationale_chart
-from casereport.rationale import rationale_graph, shared_targets
-from casereport.reveal import reveal_case
+from casereport.derive.rationale import rationale_graph, shared_targets
+from casereport.derive.reveal import reveal_case
 
 from .conftest import CASES, SEED
 

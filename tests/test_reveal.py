@@ -8,8 +8,8 @@ import vl_convert as vlc
 
 import casereport
 from casereport import charts
+from casereport.derive.reveal import NOT_YET_KNOWN, case_steps, reveal_case
 from casereport.exceptions import ParameterError
-from casereport.reveal import NOT_YET_KNOWN, case_steps, reveal_case
 
 from .conftest import CASES, SEED
 

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import casereport
-from casereport.dates import CaseDate, parse_date
-from casereport.schedule import expand_regimen
+from casereport.data.dates import CaseDate, parse_date
+from casereport.data.schedule import expand_regimen
 
 from .conftest import CASES, SEED
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import casereport
-from casereport.grading import grade_labs
-from casereport.summary import dose_summary, lab_summary, positions, staging_findings
+from casereport.derive.grading import grade_labs
+from casereport.derive.summary import dose_summary, lab_summary, positions, staging_findings
 
 from .conftest import CASES, SEED
 

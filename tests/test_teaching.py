@@ -10,9 +10,9 @@ import papermill as pm
 import pytest
 
 import casereport
+from casereport.apps.teaching import as_html, revealable_steps, step_through
 from casereport.charts import timeline_chart
-from casereport.reveal import case_steps, reveal_case
-from casereport.teaching import as_html, revealable_steps, step_through
+from casereport.derive.reveal import case_steps, reveal_case
 
 from .conftest import CASES, SEED
 

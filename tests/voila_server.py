@@ -12,8 +12,8 @@ import urllib.request
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from casereport.dashboard import prepare_template, voila_command, voila_environment
-from casereport.paths import default_case_dir, project_root
+from casereport.apps.serve import prepare_template, voila_command, voila_environment
+from casereport.data.bundled import default_case_dir, project_root
 
 CHROMIUM = "/usr/bin/chromium"
 # Debian's Chromium, headless; without the background-networking flag it calls Google's hosts.
@@ -119,7 +119,7 @@ def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None 
         prepare_template()
         command, env = voila_command(port=port, notebook=notebook), voila_environment(default_case_dir())
     else:
-        command = [sys.executable, "-m", "casereport.cli", "dashboard", f"--port={port}"]
+        command = [sys.executable, "-m", "casereport.apps.cli", "dashboard", f"--port={port}"]
         command += [str(case_dir)] if case_dir else []
         env = None
     with _served(command, port, log, env) as url:
@@ -130,6 +130,6 @@ def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None 
 def slides_server(notebook: Path, log: Path):
     """Run `casereport slides` on a teaching notebook; yield the base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "casereport.cli", "slides", str(notebook), f"--port={port}"]
+    command = [sys.executable, "-m", "casereport.apps.cli", "slides", str(notebook), f"--port={port}"]
     with _served(command, port, log) as url:
         yield url

@@ -1,11 +1,11 @@
 """casereport: a published clinical case report as checkable data."""
 
-from .audit import Disagreement, audit_case, audit_frame
-from .case import Case
-from .dates import CaseDate, parse_date
-from .exceptions import CaseReportError, CaseValidationError, ParameterError, Problem, UnknownCaseError
-from .load import load_case, validate_case
-from .timeline import cycle_of, relative_days
+from casereport.data.case import Case
+from casereport.data.dates import CaseDate, parse_date
+from casereport.data.load import load_case, validate_case
+from casereport.derive.audit import Disagreement, audit_case, audit_frame
+from casereport.derive.timeline import cycle_of, relative_days
+from casereport.exceptions import CaseReportError, CaseValidationError, ParameterError, Problem, UnknownCaseError
 
 __version__ = "0.1.0"
 

@@ -15,18 +15,25 @@ import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
-from . import charts
-from .audit import audit_case, audit_frame
-from .case import Case
-from .clinical import adverse_event_table, baseline_assessment, exposure, outcome_summary, toxicity_table
-from .dashboard import offline_bundle_path
-from .exceptions import UnknownCaseError
-from .grading import on_treatment_grades
-from .load import load_case
-from .paths import bundled_cases
-from .response import response_assessments
-from .summary import dose_summary, lab_summary, staging_findings
-from .tables import format_when
+from casereport import charts
+from casereport.apps.serve import offline_bundle_path
+from casereport.data.bundled import bundled_cases
+from casereport.data.case import Case
+from casereport.data.catalogue import AFP, LIVER_ENZYMES
+from casereport.data.load import load_case
+from casereport.derive.audit import audit_case, audit_frame
+from casereport.derive.clinical import (
+    adverse_event_table,
+    baseline_assessment,
+    exposure,
+    outcome_summary,
+    toxicity_table,
+)
+from casereport.derive.grading import on_treatment_grades
+from casereport.derive.response import response_assessments
+from casereport.derive.summary import dose_summary, lab_summary, staging_findings
+from casereport.derive.tables import format_when
+from casereport.exceptions import UnknownCaseError
 
 CASE_PARAMETER = "case"
 READABLE = {
@@ -209,8 +216,8 @@ class CaseDashboard:
         self.case = case
         loincs = list(dict.fromkeys(case.labs["loinc"]))
         names = case.analytes.set_index("loinc")["name"].to_dict()
-        choices = [(names.get(loinc, loinc), loinc) for loinc in loincs if loinc != charts.AFP]
-        default = [loinc for loinc in charts.LIVER_ENZYMES if loinc in loincs] or [c[1] for c in choices[:1]]
+        choices = [(names.get(loinc, loinc), loinc) for loinc in loincs if loinc != AFP]
+        default = [loinc for loinc in LIVER_ENZYMES if loinc in loincs] or [c[1] for c in choices[:1]]
         self.analytes = widgets.SelectMultiple(
             options=choices, value=default, description="Analytes", rows=min(6, max(2, len(choices)))
         )
@@ -287,7 +294,7 @@ class CaseDashboard:
     def widget(self) -> widgets.Widget:
         """The whole page: header, audit, controls, the linked views, the range summary and staging findings."""
         header = widgets.HTML(header_html(self.case))
-        toggles = [self.axis, self.afp_scale] if charts.AFP in set(self.case.labs["loinc"]) else [self.axis]
+        toggles = [self.axis, self.afp_scale] if AFP in set(self.case.labs["loinc"]) else [self.axis]
         controls = widgets.HBox([widgets.VBox(toggles), self.analytes])
         # The findings and the summary sit beside the charts, where a click or a brush shows its answer.
         side = widgets.VBox(

@@ -7,10 +7,14 @@ event is known only to the month. Other pairs give a range of days.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
-from .case import Case
+from casereport.data.case import Case
+
+Axis = Literal["calendar", "relative"]
 
 
 def _reference(case: Case, reference: str | None) -> pd.Series:
@@ -53,3 +57,26 @@ def cycle_of(case: Case, frame: pd.DataFrame, *, regimen: str) -> pd.DataFrame:
         cycle = (elapsed // length + 1).astype("Int64")
         out[f"cycle_{bound}"] = cycle.where((elapsed >= 0) & (cycle <= last_cycle))
     return out
+
+
+def placed(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
+    """``frame`` with its relative days and ``x_start``, ``x_end`` and ``x`` (the middle) on the chosen axis.
+
+    The one place records are put on an axis: the charts draw them there and
+    the summary of a brushed range selects them by the same ``x``.
+    """
+    out = relative_days(case, frame)
+    if axis == "calendar":
+        out["x_start"] = out["date_earliest"]
+        out["x_end"] = out["date_latest"] + pd.Timedelta(days=1)
+        out["x"] = out["date_earliest"] + (out["x_end"] - out["date_earliest"]) / 2
+    else:
+        out["x_start"] = out["day_earliest"].astype(float)
+        out["x_end"] = out["day_latest"].astype(float) + 1
+        out["x"] = (out["x_start"] + out["x_end"]) / 2
+    return out
+
+
+def positions(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.Series:
+    """Where each record sits on the chosen axis: the middle of its day or month, or of its days since reference."""
+    return placed(case, frame, axis)["x"]

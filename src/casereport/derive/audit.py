@@ -30,10 +30,11 @@ from typing import Literal, get_args
 
 import pandas as pd
 
-from .case import Case
-from .schema import StatementKind
-from .tables import format_when
-from .timeline import relative_days
+from casereport.data.case import Case
+from casereport.data.catalogue import LABORATORY_TERMS
+from casereport.data.schema import StatementKind
+from casereport.derive.tables import format_when
+from casereport.derive.timeline import relative_days
 
 CycleReading = Literal["full", "last_dose"]
 Interval = tuple[int, int]
@@ -47,40 +48,6 @@ DisagreementKind = Literal[
     "statement_vs_findings",
     "statement_vs_adverse_events",
 ]
-# CTCAE v5.0 terms for abnormal laboratory values (Investigations, and the metabolic
-# and blood terms defined by a lab value): what "serologic" or "laboratory" claims speak of.
-LABORATORY_TERMS = frozenset(
-    {
-        "Alanine aminotransferase increased",
-        "Aspartate aminotransferase increased",
-        "GGT increased",
-        "Blood bilirubin increased",
-        "Alkaline phosphatase increased",
-        "Creatinine increased",
-        "INR increased",
-        "White blood cell decreased",
-        "Neutrophil count decreased",
-        "Lymphocyte count decreased",
-        "Platelet count decreased",
-        "Anemia",
-        "Hypoalbuminemia",
-        "Hypocalcemia",
-        "Hypercalcemia",
-        "Hypokalemia",
-        "Hyponatremia",
-        "Hypomagnesemia",
-        "Hypophosphatemia",
-    }
-)
-HEMATOLOGIC_TERMS = frozenset(
-    {
-        "White blood cell decreased",
-        "Neutrophil count decreased",
-        "Lymphocyte count decreased",
-        "Platelet count decreased",
-        "Anemia",
-    }
-)
 
 
 @dataclass(frozen=True)

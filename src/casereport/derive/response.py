@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .case import Case
+from casereport.data.case import Case
 
 RECIST_MODALITIES = {"CT", "MRI", "PET-CT"}
 MIN_TARGET_MM = 10.0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .case import Case
-from .timeline import cycle_of, relative_days
+from casereport.data.case import Case
+from casereport.derive.timeline import cycle_of, relative_days
 
 
 def format_when(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .audit import audit_case
-from .case import Case
-from .charts import AFP, LIVER_ENZYMES
-from .grading import ctcae_rules, grade_labs, on_treatment_grades
-from .rationale import shared_targets
-from .response import MRECIST_NOTE, recist_response
-from .summary import dose_summary
-from .tables import format_when, when_text
+from casereport.data.case import Case
+from casereport.data.catalogue import AFP, LIVER_ENZYMES
+from casereport.derive.audit import audit_case
+from casereport.derive.grading import ctcae_rules, grade_labs, on_treatment_grades
+from casereport.derive.rationale import shared_targets
+from casereport.derive.response import MRECIST_NOTE, recist_response
+from casereport.derive.summary import dose_summary
+from casereport.derive.tables import format_when, when_text
 
 NOT_YET = "Not yet: at this step the case does not show it."
 

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from .dates import CaseDate, parse_date, parse_offset
+from casereport.data.dates import CaseDate, parse_date, parse_offset
 
 ProvenanceKind = Literal["reported", "derived", "illustrative"]
 

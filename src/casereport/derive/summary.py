@@ -7,16 +7,12 @@ day or month the paper gives), so the summary agrees with what is on screen.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import pandas as pd
 
-from .case import Case
-from .grading import grade_labs
-from .tables import format_when, when_text
-from .timeline import relative_days
-
-Axis = Literal["calendar", "relative"]
+from casereport.data.case import Case
+from casereport.derive.grading import grade_labs
+from casereport.derive.tables import format_when, when_text
+from casereport.derive.timeline import Axis, positions
 
 LAB_SUMMARY_COLUMNS = [
     "analyte",
@@ -33,29 +29,6 @@ LAB_SUMMARY_COLUMNS = [
 ]
 DOSE_SUMMARY_COLUMNS = ["drug", "planned_at_most", "planned_possible", "cycles", "first_when", "last_when", "note"]
 PLANNED_NOTE = "planned by the regimen rule, not confirmed as given: the paper reports no holds or reductions"
-
-
-def placed(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
-    """``frame`` with its relative days and ``x_start``, ``x_end`` and ``x`` (the middle) on the chosen axis.
-
-    The one place records are put on an axis: the charts draw them there and
-    the summary of a brushed range selects them by the same ``x``.
-    """
-    out = relative_days(case, frame)
-    if axis == "calendar":
-        out["x_start"] = out["date_earliest"]
-        out["x_end"] = out["date_latest"] + pd.Timedelta(days=1)
-        out["x"] = out["date_earliest"] + (out["x_end"] - out["date_earliest"]) / 2
-    else:
-        out["x_start"] = out["day_earliest"].astype(float)
-        out["x_end"] = out["day_latest"].astype(float) + 1
-        out["x"] = (out["x_start"] + out["x_end"]) / 2
-    return out
-
-
-def positions(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.Series:
-    """Where each record sits on the chosen axis: the middle of its day or month, or of its days since reference."""
-    return placed(case, frame, axis)["x"]
 
 
 def _within(case: Case, frame: pd.DataFrame, start: object, end: object, axis: Axis) -> pd.DataFrame:

@@ -16,8 +16,8 @@ import vl_convert as vlc
 from IPython.display import HTML, SVG, Markdown, display
 from pandas.io.formats.style import Styler
 
-from .case import Case
-from .reveal import case_steps, reveal_case
+from casereport.data.case import Case
+from casereport.derive.reveal import case_steps, reveal_case
 
 Part = alt.TopLevelMixin | pd.DataFrame | Styler | SVG | HTML | str
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .case import Case
-from .response import is_hcc
-from .tables import when_text
-from .timeline import relative_days
+from casereport.data.case import Case
+from casereport.derive.response import is_hcc
+from casereport.derive.tables import when_text
+from casereport.derive.timeline import relative_days
 
 NOT_REPORTED = "not reported"
 NOT_GRADED = "not graded in the paper"
@@ -94,7 +94,7 @@ def _mentions(case: Case, words: tuple[str, ...]) -> list[tuple[str, str, str]]:
 
 
 def toxicity_table(grades: pd.DataFrame) -> pd.DataFrame:
-    """:func:`~casereport.grading.on_treatment_grades` as a clinician reads it: one line per analyte and period."""
+    """:func:`~casereport.derive.grading.on_treatment_grades` as a clinician reads it: one line per analyte and period."""
     return pd.DataFrame(
         {
             "analyte": grades["analyte"],

@@ -20,15 +20,13 @@ Which value is the baseline is a choice (``baseline=``):
 
 from __future__ import annotations
 
-import csv
-from functools import cache
-from importlib import resources
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from .case import Case
+from casereport.data.case import Case
+from casereport.data.catalogue import ctcae_rules
 
 GRADE_COLUMNS = [
     "flag",
@@ -65,13 +63,6 @@ ON_TREATMENT_COLUMNS = [
 ]
 
 WEIGHT_LOSS_GRADES = ((20.0, 3), (10.0, 2), (5.0, 1))  # percent lost from baseline -> CTCAE grade
-
-
-@cache
-def ctcae_rules() -> dict[str, dict[str, str]]:
-    """CTCAE v5.0 grading rules by LOINC code."""
-    text = resources.files("casereport").joinpath("reference/ctcae.csv").read_text("utf-8")
-    return {row["loinc"]: row for row in csv.DictReader(text.splitlines())}
 
 
 def _flag(value: float, lower: float, upper: float) -> str:

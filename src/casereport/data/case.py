@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .schedule import expand_regimen
+from casereport.data.schedule import expand_regimen
 
 if TYPE_CHECKING:
-    from .load import ResolvedDate
-    from .schema import CaseRecord
+    from casereport.data.load import ResolvedDate
+    from casereport.data.schema import CaseRecord
 
 PROVENANCE_COLUMNS = ["provenance", "quote", "rule"]
 DATE_COLUMNS = [

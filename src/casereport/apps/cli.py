@@ -8,9 +8,9 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from .audit import audit_case, audit_checks
-from .exceptions import CaseValidationError, ParameterError
-from .load import load_case, validate_case
+from casereport.data.load import load_case, validate_case
+from casereport.derive.audit import audit_case, audit_checks
+from casereport.exceptions import CaseValidationError, ParameterError
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -62,7 +62,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import case_report, render
+    from casereport.apps.report import case_report, render
 
     try:
         case = load_case(args.case_dir)
@@ -79,7 +79,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from .notebooks import run_figures_notebook
+    from casereport.apps.notebooks import run_figures_notebook
 
     try:
         run_figures_notebook(
@@ -98,13 +98,13 @@ def _figures(args: argparse.Namespace) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    from .dashboard import serve
+    from casereport.apps.serve import serve
 
     return serve(case_dir=args.case_dir, port=args.port)
 
 
 def _slides(args: argparse.Namespace) -> int:
-    from .dashboard import serve_slides
+    from casereport.apps.serve import serve_slides
 
     return serve_slides(notebook=args.notebook, port=args.port)
 

@@ -18,13 +18,19 @@ from typing import Any, Literal
 import mistune
 import pandas as pd
 
-from .audit import audit_case, audit_checks
-from .case import Case
-from .clinical import adverse_event_table, baseline_assessment, exposure, outcome_summary, toxicity_table
-from .grading import on_treatment_grades
-from .response import response_assessments
-from .summary import staging_findings
-from .tables import case_summary, timeline_table
+from casereport.data.case import Case
+from casereport.derive.audit import audit_case, audit_checks
+from casereport.derive.clinical import (
+    adverse_event_table,
+    baseline_assessment,
+    exposure,
+    outcome_summary,
+    toxicity_table,
+)
+from casereport.derive.grading import on_treatment_grades
+from casereport.derive.response import response_assessments
+from casereport.derive.summary import staging_findings
+from casereport.derive.tables import case_summary, timeline_table
 
 ReportFormat = Literal["md", "html", "json"]
 FORMATS: tuple[ReportFormat, ...] = ("md", "html", "json")

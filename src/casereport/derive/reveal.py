@@ -16,9 +16,9 @@ from dataclasses import replace
 
 import pandas as pd
 
-from .case import Case
-from .exceptions import ParameterError
-from .tables import format_when
+from casereport.data.case import Case
+from casereport.derive.tables import format_when
+from casereport.exceptions import ParameterError
 
 STEP_COLUMNS = ["step", "id", "label", "kind", "when"]
 NOT_YET_KNOWN = "not yet known"

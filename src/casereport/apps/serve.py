@@ -19,9 +19,9 @@ import altair as alt
 import fontawesomefree
 import vl_convert
 
-from .exceptions import CaseValidationError, MissingAssetError
-from .load import load_case
-from .paths import CASE_ENV, default_case_dir, project_root
+from casereport.data.bundled import CASE_ENV, default_case_dir, project_root
+from casereport.data.load import load_case
+from casereport.exceptions import CaseValidationError, MissingAssetError
 
 DASHBOARD = Path("dashboards") / "case.ipynb"
 JUPYTER_DATA = Path("dashboards") / "jupyter"

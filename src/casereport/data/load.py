@@ -1,7 +1,7 @@
 """Reading a case folder: every file, every record, every cross-reference.
 
 ``validate_case`` returns every problem it finds (file, row, line, field and
-reason); ``load_case`` returns a :class:`~casereport.case.Case` or raises
+reason); ``load_case`` returns a :class:`~casereport.data.case.Case` or raises
 :class:`~casereport.exceptions.CaseValidationError` with all of them. Nothing
 is dropped or coerced silently: a record is either in the case or in an error.
 """
@@ -12,18 +12,17 @@ import csv
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .case import Case, build_case
-from .dates import CaseDate
-from .exceptions import CaseValidationError, Problem
-from .quotes import normalise_source, quote_in_source
-from .schema import (
+from casereport.data.case import Case, build_case
+from casereport.data.catalogue import known_analytes
+from casereport.data.dates import CaseDate
+from casereport.data.quotes import normalise_source, quote_in_source
+from casereport.data.schema import (
     AdverseEventRecord,
     AnalyteRecord,
     CaseRecord,
@@ -34,6 +33,7 @@ from .schema import (
     RegimenRecord,
     StatementRecord,
 )
+from casereport.exceptions import CaseValidationError, Problem
 
 CSV_FILES: dict[str, type[BaseModel]] = {
     "events.csv": EventRecord,
@@ -48,22 +48,6 @@ YAML_LISTS: dict[str, type[BaseModel]] = {
     "statements.yaml": StatementRecord,
 }
 CASE_FILE = "case.yaml"
-
-
-@dataclass(frozen=True)
-class Analyte:
-    """An analyte this package knows: its LOINC code and the UCUM units that fit it."""
-
-    loinc: str
-    name: str
-    units: tuple[str, ...]
-
-
-def known_analytes() -> dict[str, Analyte]:
-    """The LOINC codes casereport knows, with the units that fit each."""
-    text = resources.files("casereport").joinpath("reference/analytes.csv").read_text("utf-8")
-    rows = csv.DictReader(text.splitlines())
-    return {r["loinc"]: Analyte(r["loinc"], r["name"], tuple(r["units"].split("|"))) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -516,4 +500,4 @@ def load_case(case_dir: str | Path) -> Case:
     return build_case(path, parts)
 
 
-__all__ = ["ResolvedDate", "known_analytes", "load_case", "validate_case"]
+__all__ = ["ResolvedDate", "load_case", "validate_case"]

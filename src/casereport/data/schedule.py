@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .dates import CaseDate
+from casereport.data.dates import CaseDate
 
 ADMINISTRATION_COLUMNS = [
     "regimen",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .case import Case
+from casereport.data.case import Case
 
 COLUMNS = ("drug", "target", "outcome")
 COLUMN_TITLES = {"drug": "Drug", "target": "Acts on", "outcome": "Leads to"}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import papermill as pm
 
-from .figures import check_parameters
-from .paths import default_case_dir, project_root
+from casereport.apps.figures import check_parameters
+from casereport.data.bundled import default_case_dir, project_root
 
 FIGURES_NOTEBOOK = Path("notebooks") / "figures.ipynb"
 

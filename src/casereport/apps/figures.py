@@ -16,15 +16,16 @@ import pandas as pd
 import vl_convert as vlc
 from altair.utils.html import INLINE_HTML_TEMPLATE
 
-from . import charts
-from .case import Case
-from .clinical import adverse_event_table
-from .exceptions import CaseValidationError, ParameterError
-from .grading import on_treatment_grades
-from .load import load_case
-from .report import case_report, render
-from .response import response_assessments
-from .tables import when_text
+from casereport import charts
+from casereport.apps.report import case_report, render
+from casereport.data.case import Case
+from casereport.data.catalogue import AFP, LIVER_ENZYMES
+from casereport.data.load import load_case
+from casereport.derive.clinical import adverse_event_table
+from casereport.derive.grading import on_treatment_grades
+from casereport.derive.response import response_assessments
+from casereport.derive.tables import when_text
+from casereport.exceptions import CaseValidationError, ParameterError
 
 FORMATS = ("svg", "png", "pdf", "html")
 AXES = ("calendar", "relative")
@@ -84,11 +85,11 @@ def figure_factories(case: Case, *, axis: str, width_points: float) -> dict[str,
     return {
         "timeline": Figure(lambda w: charts.timeline_chart(case, axis=axis, width=w)),
         "liver_enzymes": Figure(lambda w: charts.liver_enzymes_chart(case, axis=axis, width=w))
-        if loincs & set(charts.LIVER_ENZYMES)
+        if loincs & set(LIVER_ENZYMES)
         else "the case has no GOT, GPT or gamma-GT values",
-        "afp": Figure(lambda w: charts.afp_chart(case, axis=axis, width=w)) if charts.AFP in loincs else no_afp,
+        "afp": Figure(lambda w: charts.afp_chart(case, axis=axis, width=w)) if AFP in loincs else no_afp,
         "afp_log": Figure(lambda w: charts.afp_chart(case, axis=axis, scale="log", width=w))
-        if charts.AFP in loincs
+        if AFP in loincs
         else no_afp,
         "imaging": Figure(lambda w: charts.imaging_chart(case, axis=axis, width=w)),
         "all_labs": Figure(

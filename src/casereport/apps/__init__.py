@@ -1,0 +1,1 @@
+"""What people run: figures, the case report, the dashboard and its Voila launcher, teaching, the command line."""

@@ -1,0 +1,133 @@
+"""The case timeline: planned dose days per regimen, stagings and events, with the timeline brush."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from casereport.charts.style import (
+    BRUSH,
+    EVENT_SHAPES,
+    FONT_SIZE,
+    STAGING_PICK,
+    _finish,
+    _positions,
+    _provenance_marks,
+    _source,
+    _wrap,
+    _x,
+)
+from casereport.data.case import Case
+from casereport.derive.timeline import Axis
+
+
+def timeline_chart(
+    case: Case, *, axis: Axis = "calendar", width: int = 320, height: int | None = None, standalone: bool = True
+) -> alt.LayerChart:
+    """The case timeline: one lane per drug, stagings and other events; brush and staging selection named.
+
+    Continuous regimens are bars; cyclic ones their dose days, coloured by
+    cycle. Doses that may or may not have been given before an uncertain stop
+    are faint. Events known to the month span their month.
+    """
+    doses = _positions(case, case.administrations, axis)
+    doses["lane"] = doses["drug"].str.capitalize()
+    doses["dose_text"] = doses["dose"].map("{:g}".format) + " " + doses["dose_unit"]
+    doses["cycle_text"] = doses["cycle"].map(lambda c: "" if pd.isna(c) else f"cycle {c}")
+    doses["cycle_parity"] = doses["cycle"].map(
+        lambda c: "continuous" if pd.isna(c) else ("odd cycle" if c % 2 else "even cycle")
+    )
+    events = _positions(case, case.events, axis)
+    events["lane"] = events["kind"].map(lambda k: "Stagings" if k == "staging" else "Events")
+    events["kind"] = events["kind"].str.replace("_", " ")
+    kinds = [k for k in EVENT_SHAPES if k in set(events["kind"])]
+    events["source"] = _source(events)
+    lanes = [*dict.fromkeys(doses["lane"]), "Stagings", "Events"]
+    y = alt.Y(
+        "lane:N",
+        title=None,
+        sort=lanes,
+        scale=alt.Scale(domain=lanes),
+        axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=120),
+    )
+    x = _x(case, axis)
+    x_type = "temporal" if axis == "calendar" else "quantitative"
+    brush = alt.selection_interval(name=BRUSH, encodings=["x"])
+    pick = alt.selection_point(name=STAGING_PICK, fields=["id"], on="click", clear="dblclick")
+
+    dose_tooltip = [
+        alt.Tooltip("drug:N"),
+        alt.Tooltip("dose_text:N", title="dose"),
+        alt.Tooltip("cycle_text:N", title="cycle"),
+        alt.Tooltip("day_in_cycle:Q", title="day in cycle"),
+        alt.Tooltip("when:N", title="date"),
+        alt.Tooltip("certainty:N", title="planned dose"),
+        alt.Tooltip("rule:N", title="planned by"),
+    ]
+    marks = (
+        alt.Chart(doses)
+        .mark_tick(thickness=2, size=14)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "cycle_parity:N",
+                title="Planned dose days",
+                scale=alt.Scale(
+                    domain=["continuous", "odd cycle", "even cycle"], range=["#0072B2", "#E69F00", "#CC79A7"]
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            opacity=alt.Opacity(
+                "certainty:O",
+                title="Planned dose",
+                scale=alt.Scale(domain=["certain", "possible"], range=[0.9, 0.25]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=dose_tooltip,
+        )
+    )
+    spans = (
+        alt.Chart(events)
+        .mark_bar(height=10, opacity=0.25, color="#555555")
+        .encode(
+            x=alt.X("x_start", type=x_type), x2="x_end", y=y, tooltip=[alt.Tooltip("when:N", title="date as given")]
+        )
+    )
+    event_tooltip = [
+        alt.Tooltip("label:N", title="event"),
+        alt.Tooltip("when:N", title="date"),
+        alt.Tooltip("provenance:N"),
+        alt.Tooltip("source:N", title="paper's words or rule"),
+    ]
+    points = _provenance_marks(
+        events,
+        x=x,
+        y=y,
+        stroke=alt.value("#000000"),
+        fill=alt.value("#000000"),
+        tooltip=event_tooltip,
+        size=70,
+        shape=alt.Shape(
+            "kind:N",
+            title="Event",
+            # Each kind keeps its shape whichever kinds a (revealed) case holds.
+            scale=alt.Scale(domain=kinds, range=[EVENT_SHAPES[k] for k in kinds]),
+            legend=alt.Legend(orient="bottom"),
+        ),
+    )
+    # Both selections live on one layer: Altair lifts params of several layers
+    # of a concatenated chart onto every one of them, declaring the brush twice.
+    points[1] = points[1].encode(size=alt.condition(pick, alt.value(150), alt.value(70))).add_params(brush, pick)
+    chart = (
+        alt.layer(spans, marks, *points)
+        .resolve_scale(fill="independent")
+        .properties(
+            width=width,
+            height=height or 26 * len(lanes),
+            title=alt.TitleParams(
+                "Case timeline", subtitle=_wrap(case.title, width + 60), subtitleFontSize=FONT_SIZE, limit=width + 60
+            ),
+        )
+    )
+    return _finish(chart) if standalone else chart
