@@ -40,16 +40,18 @@ NOTEBOOK ?= notebooks/01-presentation-and-timeline.ipynb
 slides: $(STAMP) $(REVEAL)
 	$(BIN)/casereport slides $(NOTEBOOK) --port $(PORT)
 
+# Style, the layers' import contract (apps > charts > derive > data), and the types.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq chromium
 
-test: $(STAMP) $(CHROMIUM) $(REVEAL)
-	$(BIN)/ruff check src tests benchmarks
+test: $(STAMP) $(CHROMIUM) $(REVEAL) lint
 	$(BIN)/python -m pytest -n auto -m "not server"
 	# The browser tests share one Voila server, so they run in one process (xdist's
 	# loadgroup no longer groups them under pytest 9.2: pytest-dev/pytest-xdist#1386).

@@ -78,6 +78,14 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    from casereport.data.formats import write_format_docs
+
+    for path in write_format_docs(args.docs):
+        print(path)
+    return 0
+
+
 def _figures(args: argparse.Namespace) -> int:
     from casereport.apps.notebooks import run_figures_notebook
 
@@ -144,6 +152,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--format", choices=["md", "html", "json"], default="md", help="default: md")
     report.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     report.set_defaults(run=_report)
+
+    schema = commands.add_parser(
+        "schema",
+        help="write the field reference (docs/data-format.md) and the JSON Schemas from the record models",
+    )
+    schema.add_argument("--docs", type=Path, default=Path("docs"), help="the docs folder (default: docs)")
+    schema.set_defaults(run=_schema)
 
     figures = commands.add_parser("figures", help="regenerate every figure with papermill")
     figures.add_argument("--case", type=Path, default=None, help="case folder (default: the bundled case)")

@@ -25,6 +25,7 @@ from casereport.derive.clinical import adverse_event_table
 from casereport.derive.grading import on_treatment_grades
 from casereport.derive.response import response_assessments
 from casereport.derive.tables import when_text
+from casereport.derive.timeline import Axis
 from casereport.exceptions import CaseValidationError, ParameterError
 
 FORMATS = ("svg", "png", "pdf", "html")
@@ -77,7 +78,7 @@ class Figure(NamedTuple):
     min_width_mm: float = 0
 
 
-def figure_factories(case: Case, *, axis: str, width_points: float) -> dict[str, Figure | str]:
+def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str, Figure | str]:
     """Each figure's name and how to draw it, or why the case has no such figure."""
     loincs = set(case.labs["loinc"])
     columns = 1 if width_points < 400 else 2
@@ -126,7 +127,8 @@ def _render(spec: dict, fmt: str, dpi: int, vega: dict) -> bytes:
     # The page embeds Vega, Vega-Lite and vega-embed, so it works offline with its tooltips and zoom.
     # vl-convert builds that bundle once per process; Altair's template places it.
     return INLINE_HTML_TEMPLATE.render(
-        vegaembed_script=vlc.javascript_bundle(),
+        # vl-convert's stub makes ``snippet`` required; at run time it defaults to None, the default snippet.
+        vegaembed_script=vlc.javascript_bundle(),  # type: ignore[call-arg]
         vegalite_version=vlc.get_vegalite_versions()[-1],
         spec=json.dumps(spec),
         embed_options=json.dumps({"mode": "vega-lite"}),
@@ -135,7 +137,10 @@ def _render(spec: dict, fmt: str, dpi: int, vega: dict) -> bytes:
 
 
 def _svg_width(vega: dict) -> float:
-    return float(re.search(r'<svg[^>]* width="([0-9.]+)"', vlc.vega_to_svg(vega)).group(1))
+    found = re.search(r'<svg[^>]* width="([0-9.]+)"', vlc.vega_to_svg(vega))
+    if found is None:
+        raise ValueError("vl-convert drew an SVG without a width")
+    return float(found.group(1))
 
 
 def _fitted(figure: Figure, width_points: float) -> tuple[dict, dict, int]:
@@ -186,7 +191,7 @@ def write_figures(
     case_dir: str | Path,
     output_dir: str | Path,
     formats: Iterable[str] | str = FORMATS,
-    axis: str = "calendar",
+    axis: Axis = "calendar",
     width_mm: float = 85,
     dpi: int = 300,
     progress: Callable[[str], None] | None = None,

@@ -374,8 +374,8 @@ def evidence_behind(known: Case) -> str:
     mechanisms = known.mechanisms
     if mechanisms.empty:
         return NOT_YET
-    counts = mechanisms.groupby(["drug", "evidence"], sort=False).size()
-    lines = [f"- {drug}: {_count(n, 'step')} {evidence}" for (drug, evidence), n in counts.items()]
+    steps = mechanisms.groupby(["drug", "evidence"], sort=False)
+    lines = [f"- {drug}: {_count(len(group), 'step')} {evidence}" for (drug, evidence), group in steps]
     text = "The steps of the rationale shown so far, by what they rest on:\n\n" + "\n".join(lines)
     if (mechanisms["evidence"] != "established").any():
         text += (

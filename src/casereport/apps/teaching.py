@@ -45,7 +45,10 @@ def revealable_steps(case: Case) -> list[tuple[str, str]]:
     steps = case_steps(case)
     first = int(steps.loc[steps["id"] == case.reference_event, "step"].iloc[0])
     shown = steps[steps["step"] >= first]
-    return [(f"Step {number} \u00b7 {s.when}: {s.label}", s.id) for number, s in enumerate(shown.itertuples(), start=1)]
+    return [
+        (f"Step {number} \u00b7 {s['when']}: {s['label']}", str(s["id"]))
+        for number, (_, s) in enumerate(shown.iterrows(), start=1)
+    ]
 
 
 def as_html(part: Part) -> str:

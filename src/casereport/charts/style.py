@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import Literal
+from typing import Literal, TypeVar
 
 import altair as alt
 import pandas as pd
@@ -26,6 +26,7 @@ from casereport.derive.tables import when_text
 from casereport.derive.timeline import Axis, placed
 
 Scale = Literal["linear", "log"]
+TopLevel = TypeVar("TopLevel", bound=alt.TopLevelMixin)
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 EVENT_SHAPES = {  # by event kind, as the legend names it
     "diagnosis": "circle",
@@ -137,7 +138,7 @@ def _provenance_marks(
     """
     data = data.assign(shown_as=_shown_as(data))
     present = [kind for kind in PROVENANCE_TEXT if kind in set(data["shown_as"])]
-    legend = alt.Legend(
+    key_legend = alt.Legend(
         title="Values",
         orient="bottom",
         columns=1,
@@ -147,7 +148,7 @@ def _provenance_marks(
     key = (
         alt.Chart(data)
         .mark_point(size=size, strokeWidth=1.5, color="#555555", opacity=1, clip=True)
-        .encode(x=x, y=y, fill=alt.Fill("shown_as:N", scale=scale, legend=legend if legend else None), **encodings)
+        .encode(x=x, y=y, fill=alt.Fill("shown_as:N", scale=scale, legend=key_legend if legend else None), **encodings)
     )
     marks = (
         alt.Chart(data)
@@ -198,7 +199,7 @@ def _source(frame: pd.DataFrame) -> pd.Series:
     return frame["quote"].fillna(frame["rule"]).fillna("")
 
 
-def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def _finish(chart: TopLevel) -> TopLevel:
     return (
         chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
         .configure_legend(
@@ -222,8 +223,8 @@ def _regimen_periods(case: Case, axis: Axis) -> pd.DataFrame:
                 "regimen": regimen["drug"],
                 "x_start": ends.at[regimen["start"], "x"],
                 "x_end": ends.at[regimen["stop"], "x"],
-                "period": f"{regimen['drug']} {ends.at[regimen['start'], 'when']} to "
-                f"{ends.at[regimen['stop'], 'when']}",
+                "period": f"{regimen['drug']} {ends.at[regimen['start'], 'when']!s} to "
+                f"{ends.at[regimen['stop'], 'when']!s}",
             }
         )
     return pd.DataFrame(rows, columns=["regimen", "x_start", "x_end", "period"])

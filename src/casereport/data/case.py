@@ -7,12 +7,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from pydantic import BaseModel
 
 from casereport.data.schedule import expand_regimen
+from casereport.data.schema import (
+    AdverseEventRecord,
+    AnalyteRecord,
+    CaseRecord,
+    Dated,
+    EventRecord,
+    FindingRecord,
+    LabRecord,
+    MechanismRecord,
+    MetastaticSite,
+    PatientFact,
+    Provenanced,
+    RegimenRecord,
+    StatementRecord,
+)
 
 if TYPE_CHECKING:
-    from casereport.data.load import ResolvedDate
-    from casereport.data.schema import CaseRecord
+    from casereport.data.dates import ResolvedDate
 
 PROVENANCE_COLUMNS = ["provenance", "quote", "rule"]
 DATE_COLUMNS = [
@@ -75,6 +90,30 @@ class Case:
         return matches.iloc[0]
 
 
+@dataclass(frozen=True)
+class CaseParts:
+    """A case folder's validated records, each dated record with its resolved date: what ``build_case`` assembles."""
+
+    case: CaseRecord
+    events: list[tuple[EventRecord, ResolvedDate]]
+    regimens: list[RegimenRecord]
+    analytes: list[AnalyteRecord]
+    labs: list[tuple[LabRecord, ResolvedDate]]
+    findings: list[FindingRecord]
+    adverse_events: list[tuple[AdverseEventRecord, ResolvedDate]]
+    statements: list[StatementRecord]
+    mechanisms: list[MechanismRecord]
+    analyte_names: dict[str, str]
+
+
+def _own_columns(model: type[BaseModel]) -> list[str]:
+    """A record model's own columns, in the file's order, without the provenance and date columns it inherits."""
+    inherited = set(Dated.model_fields) if issubclass(model, Dated) else set(Provenanced.model_fields)
+    if not issubclass(model, Provenanced):
+        inherited = set()
+    return [info.alias or name for name, info in model.model_fields.items() if name not in inherited]
+
+
 def _date_columns(resolved: ResolvedDate) -> dict[str, Any]:
     date = resolved.date
     return {
@@ -99,31 +138,34 @@ def _frame(rows: list[dict[str, Any]], columns: list[str], numeric: tuple[str, .
     return frame
 
 
-def _record(record: Any, *exclude: str) -> dict[str, Any]:
+def _record(record: BaseModel, *exclude: str) -> dict[str, Any]:
     return {k: v for k, v in record.model_dump().items() if k not in exclude}
 
 
-def build_case(path: Path, parts: dict[str, Any]) -> Case:
-    """Assemble a :class:`Case` from validated records (see ``load.py``)."""
-    case: CaseRecord = parts["case"]
-    dated = ("date", "relative_to", "offset", "date_provenance", "date_rule")
+DATED = ("date", "relative_to", "offset", "date_provenance", "date_rule")
 
-    events = _frame(
-        [
-            {
-                **_record(r, *dated),
-                "relative_to": r.relative_to,
-                "offset_days": r.offset,
-                **_date_columns(d),
-            }
-            for r, d in parts["events"]
-        ],
-        ["id", "kind", "label", *DATE_COLUMNS, "relative_to", "offset_days", *PROVENANCE_COLUMNS],
+
+def _dated_frame(
+    pairs: list[tuple[Any, ResolvedDate]], model: type[BaseModel], extra: dict[str, Any] | None = None, **kw: Any
+) -> pd.DataFrame:
+    """The records of a dated file as a table: their own columns, then the date as resolved, then provenance."""
+    rows = [{**_record(r, *DATED), **(extra or {}).get(r.id, {}), **_date_columns(d)} for r, d in pairs]
+    extras = list(next(iter((extra or {}).values()), {}))
+    return _frame(rows, [*_own_columns(model), *extras, *DATE_COLUMNS, *PROVENANCE_COLUMNS], **kw)
+
+
+def build_case(path: Path, parts: CaseParts) -> Case:
+    """Assemble a :class:`Case` from validated records (see ``load.py``); columns follow the record models."""
+    case = parts.case
+    events = _dated_frame(
+        parts.events,
+        EventRecord,
+        {r.id: {"relative_to": r.relative_to, "offset_days": r.offset} for r, _ in parts.events},
     )
-    event_dates = {r.id: d for r, d in parts["events"]}
+    event_dates = {r.id: d for r, d in parts.events}
 
     regimen_rows, administrations = [], []
-    for r in parts["regimens"]:
+    for r in parts.regimens:
         row = _record(r, "schedule")
         row |= {
             "schedule_kind": r.schedule.kind,
@@ -143,62 +185,34 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
                 end_date_provenance=end.provenance,
             )
         )
-    regimens = _frame(
-        regimen_rows,
-        [
-            "id",
-            "drug",
-            "atc",
-            "dose",
-            "dose_unit",
-            "route",
-            "schedule_kind",
-            "cycle_length_days",
-            "dose_days",
-            "start",
-            "stop",
-            "stop_reason",
-            *PROVENANCE_COLUMNS,
-        ],
-        numeric=("dose",),
-    )
+    regimen_columns = [c for c in _own_columns(RegimenRecord) if c != "schedule"]
+    at = regimen_columns.index("route") + 1
+    regimen_columns[at:at] = ["schedule_kind", "cycle_length_days", "dose_days"]
+    regimens = _frame(regimen_rows, [*regimen_columns, *PROVENANCE_COLUMNS], numeric=("dose",))
     regimens["cycle_length_days"] = regimens["cycle_length_days"].astype("Int64")
 
     analytes = _frame(
-        [{**_record(a), "loinc_name": parts["analyte_names"][a.loinc]} for a in parts["analytes"]],
-        ["loinc", "name", "loinc_name", "unit", "lower_limit", "upper_limit", *PROVENANCE_COLUMNS],
+        [{**_record(a), "loinc_name": parts.analyte_names[a.loinc]} for a in parts.analytes],
+        [*_own_columns(AnalyteRecord), "loinc_name", *PROVENANCE_COLUMNS],
         numeric=("lower_limit", "upper_limit"),
     )
     limits = analytes.set_index("loinc")
-    labs = _frame(
-        [
-            {
-                **_record(r, *dated),
-                **_date_columns(d),
+    labs = _dated_frame(
+        parts.labs,
+        LabRecord,
+        {
+            r.id: {
                 "analyte": limits.at[r.loinc, "name"],
                 "lower_limit": limits.at[r.loinc, "lower_limit"],
                 "upper_limit": limits.at[r.loinc, "upper_limit"],
                 "limits_provenance": limits.at[r.loinc, "provenance"],
             }
-            for r, d in parts["labs"]
-        ],
-        [
-            "id",
-            "loinc",
-            "analyte",
-            "value",
-            "unit",
-            "lower_limit",
-            "upper_limit",
-            "limits_provenance",
-            *DATE_COLUMNS,
-            *PROVENANCE_COLUMNS,
-        ],
+            for r, _ in parts.labs
+        },
         numeric=("value", "lower_limit", "upper_limit"),
     )
 
-    finding_columns = list(type(parts["findings"][0]).model_fields) if parts["findings"] else []
-    findings = _frame([_record(f) for f in parts["findings"]], finding_columns or ["id", "staging"])
+    findings = _frame([_record(f) for f in parts.findings], [*_own_columns(FindingRecord), *PROVENANCE_COLUMNS])
     if not findings.empty:
         findings = findings.merge(
             events[["id", *DATE_COLUMNS]].rename(columns={"id": "staging"}),
@@ -206,50 +220,15 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
             how="left",
             validate="many_to_one",
         )
-    adverse_events = _frame(
-        [{**_record(r, *dated), **_date_columns(d)} for r, d in parts["adverse_events"]],
-        [
-            "id",
-            "term",
-            "ctcae_term",
-            "grade",
-            "attribution",
-            "action",
-            "outcome",
-            "outcome_known_at",
-            "value",
-            "unit",
-            *DATE_COLUMNS,
-            *PROVENANCE_COLUMNS,
-        ],
-        numeric=("value",),
-    )
+    adverse_events = _dated_frame(parts.adverse_events, AdverseEventRecord, numeric=("value",))
     adverse_events["grade"] = adverse_events["grade"].astype("Int64")
 
     statements = _frame(
-        [s.model_dump(by_alias=True) for s in parts["statements"]],
-        [
-            "id",
-            "kind",
-            "regimen",
-            "at",
-            "value",
-            "unit",
-            "loinc",
-            "from",
-            "to",
-            "claim",
-            "subject",
-            "mentioned",
-            "quote",
-            "note",
-        ],
+        [s.model_dump(by_alias=True) for s in parts.statements],
+        _own_columns(StatementRecord),
         numeric=("value",),
     )
-    mechanisms = _frame(
-        [_record(m) for m in parts["mechanisms"]],
-        ["id", "drug", "target", "action", "outcome", "evidence", *PROVENANCE_COLUMNS],
-    )
+    mechanisms = _frame([_record(m) for m in parts.mechanisms], [*_own_columns(MechanismRecord), *PROVENANCE_COLUMNS])
     return Case(
         path=path,
         case_id=case.case_id,
@@ -258,10 +237,12 @@ def build_case(path: Path, parts: dict[str, Any]) -> Case:
         source=case.source.model_dump(),
         reference_event=case.reference_event,
         observation_end=case.observation_end,
-        patient=_frame([_record(p) for p in case.patient], ["field", "value", *PROVENANCE_COLUMNS]),
+        patient=_frame([_record(p) for p in case.patient], [*_own_columns(PatientFact), *PROVENANCE_COLUMNS]),
         diagnosis=case.diagnosis.model_dump(),
-        metastatic_sites=_frame([_record(m) for m in case.metastatic_sites], ["site", "detail", *PROVENANCE_COLUMNS]),
-        outcome=_frame([_record(p) for p in case.outcome], ["field", "value", *PROVENANCE_COLUMNS]),
+        metastatic_sites=_frame(
+            [_record(m) for m in case.metastatic_sites], [*_own_columns(MetastaticSite), *PROVENANCE_COLUMNS]
+        ),
+        outcome=_frame([_record(p) for p in case.outcome], [*_own_columns(PatientFact), *PROVENANCE_COLUMNS]),
         events=events,
         regimens=regimens,
         administrations=pd.concat(administrations, ignore_index=True) if administrations else _frame([], []),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -77,3 +77,48 @@ def parse_offset(text: str) -> int:
     sign, number, unit = match.groups()
     days = int(number) * (7 if unit == "w" else 1)
     return -days if sign == "-" else days
+
+
+# From the surest to the least sure: a date is as sure as the least sure thing it rests on.
+_SURENESS = ("reported", "derived", "illustrative")
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    """An event's date with the chain it hangs from: ``anchor`` + ``anchor_offset`` days.
+
+    ``provenance`` is where the date comes from (``rule``: how it was placed,
+    where it was not stated).
+    """
+
+    date: CaseDate
+    anchor: str
+    anchor_offset: int
+    provenance: str = "reported"
+    rule: str | None = None
+
+    def shifted(self, record: Any, base_name: str) -> ResolvedDate:
+        """The date of ``record``, dated ``record.offset`` days from this one (the event ``base_name``)."""
+        return ResolvedDate(
+            self.date.shifted(record.offset),
+            self.anchor,
+            self.anchor_offset + record.offset,
+            *_inherit(record, self, base_name),
+        )
+
+
+def own_date_provenance(record: Any) -> tuple[str, str | None]:
+    """Where an absolutely dated record's date comes from: said in ``date_provenance``, or as the record."""
+    if record.date_provenance is not None:
+        return record.date_provenance, record.date_rule
+    return record.provenance, record.rule if record.provenance != "reported" else None
+
+
+def _inherit(record: Any, base: ResolvedDate, base_name: str) -> tuple[str, str | None]:
+    """A relative date is no surer than its own placing or the event it hangs from."""
+    own, rule = own_date_provenance(record)
+    if _SURENESS.index(base.provenance) > _SURENESS.index(own):
+        return base.provenance, f"Dated from '{base_name}', whose date is {base.provenance}" + (
+            f": {base.rule}" if base.rule else ""
+        )
+    return own, rule

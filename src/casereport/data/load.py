@@ -18,36 +18,22 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from casereport.data.case import Case, build_case
+from casereport.data.case import Case, CaseParts, build_case
 from casereport.data.catalogue import known_analytes
-from casereport.data.dates import CaseDate
+from casereport.data.dates import ResolvedDate, own_date_provenance
+from casereport.data.formats import CASE_FILE, CSV_FILES, FILE_MODELS, KEYS, YAML_LISTS
 from casereport.data.quotes import normalise_source, quote_in_source
 from casereport.data.schema import (
-    AdverseEventRecord,
     AnalyteRecord,
     CaseRecord,
+    Diagnosis,
     EventRecord,
-    FindingRecord,
     LabRecord,
-    MechanismRecord,
+    References,
     RegimenRecord,
     StatementRecord,
 )
 from casereport.exceptions import CaseValidationError, Problem
-
-CSV_FILES: dict[str, type[BaseModel]] = {
-    "events.csv": EventRecord,
-    "analytes.csv": AnalyteRecord,
-    "labs.csv": LabRecord,
-    "findings.csv": FindingRecord,
-    "adverse_events.csv": AdverseEventRecord,
-    "mechanisms.csv": MechanismRecord,
-}
-YAML_LISTS: dict[str, type[BaseModel]] = {
-    "regimens.yaml": RegimenRecord,
-    "statements.yaml": StatementRecord,
-}
-CASE_FILE = "case.yaml"
 
 
 @dataclass(frozen=True)
@@ -57,51 +43,6 @@ class Located:
     record: Any
     row: int | None
     line: int | None
-
-
-# From the surest to the least sure: a date is as sure as the least sure thing it rests on.
-_SURENESS = ("reported", "derived", "illustrative")
-
-
-@dataclass(frozen=True)
-class ResolvedDate:
-    """An event's date with the chain it hangs from: ``anchor`` + ``anchor_offset`` days.
-
-    ``provenance`` is where the date comes from (``rule``: how it was placed,
-    where it was not stated).
-    """
-
-    date: CaseDate
-    anchor: str
-    anchor_offset: int
-    provenance: str = "reported"
-    rule: str | None = None
-
-    def shifted(self, record: Any, base_name: str) -> ResolvedDate:
-        """The date of ``record``, dated ``record.offset`` days from this one (the event ``base_name``)."""
-        return ResolvedDate(
-            self.date.shifted(record.offset),
-            self.anchor,
-            self.anchor_offset + record.offset,
-            *_inherit(record, self, base_name),
-        )
-
-
-def _own_date_provenance(record: Any) -> tuple[str, str | None]:
-    """Where an absolutely dated record's date comes from: said in ``date_provenance``, or as the record."""
-    if record.date_provenance is not None:
-        return record.date_provenance, record.date_rule
-    return record.provenance, record.rule if record.provenance != "reported" else None
-
-
-def _inherit(record: Any, base: ResolvedDate, base_name: str) -> tuple[str, str | None]:
-    """A relative date is no surer than its own placing or the event it hangs from."""
-    own, rule = _own_date_provenance(record)
-    if _SURENESS.index(base.provenance) > _SURENESS.index(own):
-        return base.provenance, f"Dated from '{base_name}', whose date is {base.provenance}" + (
-            f": {base.rule}" if base.rule else ""
-        )
-    return own, rule
 
 
 @dataclass
@@ -140,7 +81,7 @@ class _Reader:
             located: list[Located] = []
             line = reader.line_num + 1
             for row_number, raw in enumerate(reader, start=1):
-                self.seen.setdefault(name, set()).add(raw.get("id") or raw.get("loinc"))
+                self.seen.setdefault(name, set()).add(str(raw.get(KEYS.get(name, "id")) or ""))
                 if None in raw:
                     self.add(name, row_number, line, None, "row has more cells than the header")
                 elif any(v is None for v in raw.values()):
@@ -235,6 +176,8 @@ def _ids(reader: _Reader, name: str, items: list[Located], attr: str = "id") -> 
 
 
 def _resolve_events(reader: _Reader, events: dict[str, Located]) -> dict[str, ResolvedDate]:
+    """Every event's date, following ``relative_to`` chains; a loop is a problem, a missing event is reported
+    by the reference check."""
     resolved: dict[str, ResolvedDate] = {}
 
     def resolve(event_id: str, chain: tuple[str, ...]) -> ResolvedDate | None:
@@ -243,14 +186,10 @@ def _resolve_events(reader: _Reader, events: dict[str, Located]) -> dict[str, Re
         item = events[event_id]
         record: EventRecord = item.record
         if record.date is not None:
-            resolved[event_id] = ResolvedDate(record.date, event_id, 0, *_own_date_provenance(record))
+            resolved[event_id] = ResolvedDate(record.date, event_id, 0, *own_date_provenance(record))
             return resolved[event_id]
         target = record.relative_to
-        assert target is not None
-        assert record.offset is not None
-        if target not in events:
-            if reader.missing("events.csv", target, events):
-                reader.add("events.csv", item.row, item.line, "relative_to", f"no event has the id '{target}'")
+        if target is None or target not in events:
             return None
         if target in chain:
             loop = " -> ".join((*chain, target))
@@ -273,88 +212,96 @@ def _resolve_events(reader: _Reader, events: dict[str, Located]) -> dict[str, Re
     return resolved
 
 
-def _date_relative(
-    reader: _Reader, name: str, item: Located, events: dict[str, ResolvedDate], all_events: dict[str, Located]
-) -> ResolvedDate | None:
-    """The date of a lab or adverse event record, absolute or relative to an event."""
-    record = item.record
-    if record.date is not None:
-        return ResolvedDate(record.date, f"{name}:{record.id}", 0, *_own_date_provenance(record))
-    if record.relative_to not in all_events:
-        if reader.missing("events.csv", record.relative_to, all_events):
-            reader.add(name, item.row, item.line, "relative_to", f"no event has the id '{record.relative_to}'")
-        return None
-    base = events.get(record.relative_to)
-    if base is None:  # the event itself is broken and already reported
-        return None
-    return base.shifted(record, record.relative_to)
+def _dated(name: str, items: dict[str, Located], events: dict[str, ResolvedDate]) -> dict[str, ResolvedDate]:
+    """The dates of a file's records, absolute or relative to an event (a missing event is reported elsewhere)."""
+    dates = {}
+    for key, item in items.items():
+        record = item.record
+        if record.date is not None:
+            dates[key] = ResolvedDate(record.date, f"{name}:{record.id}", 0, *own_date_provenance(record))
+        elif record.relative_to in events:
+            dates[key] = events[record.relative_to].shifted(record, record.relative_to)
+    return dates
 
 
-def _check_quotes(reader: _Reader, source: str | None, found: Iterator[tuple[str, Located, str, str]]) -> None:
-    if source is None:
+# -- references: declared on the fields (schema.References), checked here once --------------
+
+# How a reference that finds nothing is said, by the file it points into.
+_NOT_FOUND = {
+    "events.csv": "no event has the id '{value}'",
+    "regimens.yaml": "no regimen has the id '{value}'",
+    "analytes.csv": "LOINC {value} has no reference limits in analytes.csv",
+}
+
+
+def references(model: type[BaseModel]) -> Iterator[tuple[str, str, References]]:
+    """The fields of ``model`` that name a record of another file: (attribute, column, reference)."""
+    for name, info in model.model_fields.items():
+        for meta in info.metadata:
+            if isinstance(meta, References):
+                yield name, info.alias or name, meta
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A file's valid records by key, and whether every record of the file was valid."""
+
+    records: dict[str, Located]
+    complete: bool
+
+
+def _check_reference(
+    reader: _Reader,
+    file: str,
+    where: Located | None,
+    column: str,
+    value: Any,
+    ref: References,
+    files: dict[str, _Keyed],
+) -> None:
+    if value is None:
         return
-    normalised = normalise_source(source)
-    for name, item, fld, quote in found:
-        if not quote_in_source(quote, normalised):
-            reader.add(name, item.row, item.line, fld, f'quote not found in the source text: "{quote}"')
+    row, line = (where.row, where.line) if where else (None, None)
+    target = files[ref.file]
+    if ref.key == KEYS.get(ref.file, "id"):
+        if value in target.records:
+            kind = getattr(target.records[value].record, "kind", None)
+            if ref.kinds and kind not in ref.kinds:
+                reader.add(file, row, line, column, f"event '{value}' is a {kind}, not a {' or '.join(ref.kinds)}")
+        elif value not in reader.seen.get(ref.file, set()):  # an invalid record is reported once, itself
+            reader.add(file, row, line, column, _NOT_FOUND[ref.file].format(value=value))
+        return
+    given = sorted({str(getattr(item.record, ref.key)) for item in target.records.values()})
+    if value not in given and target.complete:
+        noun = ref.file.split(".")[0].rstrip("s")
+        reader.add(
+            file,
+            row,
+            line,
+            column,
+            f"'{value}' is not the {ref.key} of any {noun}; {ref.file} gives: {', '.join(given)}",
+        )
 
 
-def _read(case_dir: Path) -> tuple[list[Problem], dict[str, Any] | None]:
-    reader = _Reader(case_dir)
-    if not case_dir.is_dir():
-        reader.add(str(case_dir), None, None, None, "case folder does not exist")
-        return reader.problems, None
+def _check_references(reader: _Reader, case: CaseRecord, files: dict[str, _Keyed]) -> None:
+    """Every reference from one record to another, as the schema declares them."""
+    for file, keyed in files.items():
+        model = FILE_MODELS[file]
+        for name, column, ref in references(model):
+            for item in keyed.records.values():
+                _check_reference(reader, file, item, column, getattr(item.record, name), ref, files)
+    for name, column, ref in references(CaseRecord):
+        _check_reference(reader, CASE_FILE, None, column, getattr(case, name), ref, files)
+    for name, column, ref in references(Diagnosis):
+        _check_reference(reader, CASE_FILE, None, f"diagnosis.{column}", getattr(case.diagnosis, name), ref, files)
 
-    case_item: Located | None = None
-    loaded = reader.read_yaml(CASE_FILE)
-    if loaded is not None:
-        data, node = loaded
-        if isinstance(data, dict):
-            record = reader.validate(CaseRecord, data, CASE_FILE, None, None, node)
-            case_item = Located(record, None, None) if record is not None else None
-        else:
-            reader.add(CASE_FILE, None, 1, None, "must be a mapping of field: value")
-    tables = {name: reader.read_csv(name, model) for name, model in CSV_FILES.items()}
-    tables |= {name: reader.read_yaml_list(name, model) for name, model in YAML_LISTS.items()}
-    if case_item is None or any(t is None for t in tables.values()):
-        return reader.problems, None
-    case: CaseRecord = case_item.record
 
-    events = _ids(reader, "events.csv", tables["events.csv"])
-    regimens = _ids(reader, "regimens.yaml", tables["regimens.yaml"])
-    analytes = _ids(reader, "analytes.csv", tables["analytes.csv"], "loinc")
-    labs = _ids(reader, "labs.csv", tables["labs.csv"])
-    findings = _ids(reader, "findings.csv", tables["findings.csv"])
-    adverse = _ids(reader, "adverse_events.csv", tables["adverse_events.csv"])
-    statements = _ids(reader, "statements.yaml", tables["statements.yaml"])
-    mechanisms = _ids(reader, "mechanisms.csv", tables["mechanisms.csv"])
-    dates = _resolve_events(reader, events)
+# -- rules across records that are not references -----------------------------------------
 
-    def need_event(
-        name: str, item: Located | None, fld: str, event_id: str | None, kinds: tuple[str, ...] = ()
-    ) -> None:
-        row, line = (item.row, item.line) if item else (None, None)
-        if event_id is None or (event_id not in events and not reader.missing("events.csv", event_id, events)):
-            return
-        if event_id not in events:
-            reader.add(name, row, line, fld, f"no event has the id '{event_id}'")
-        elif kinds and events[event_id].record.kind not in kinds:
-            reader.add(
-                name,
-                row,
-                line,
-                fld,
-                f"event '{event_id}' is a {events[event_id].record.kind}, not a {' or '.join(kinds)}",
-            )
 
-    need_event(CASE_FILE, None, "reference_event", case.reference_event)
-    need_event(CASE_FILE, None, "observation_end", case.observation_end, ("observation_end",))
-    need_event(CASE_FILE, None, "diagnosis.event", case.diagnosis.event, ("diagnosis",))
-
+def _check_regimens(reader: _Reader, regimens: dict[str, Located], dates: dict[str, ResolvedDate]) -> None:
     for item in regimens.values():
         r: RegimenRecord = item.record
-        need_event("regimens.yaml", item, "start", r.start)
-        need_event("regimens.yaml", item, "stop", r.stop)
         if r.stop and not r.stop_reason:
             reader.add(
                 "regimens.yaml", item.row, item.line, "stop_reason", "a stopped regimen needs the reason it was stopped"
@@ -369,6 +316,9 @@ def _read(case_dir: Path) -> tuple[list[Problem], dict[str, Any] | None]:
                 f"stops ({stop.date.text}) before it starts ({start.date.text})",
             )
 
+
+def _check_analytes(reader: _Reader, analytes: dict[str, Located], labs: dict[str, Located]) -> None:
+    """LOINC codes the catalogue knows, with units that fit them, in analytes.csv and labs.csv."""
     catalogue = known_analytes()
     for item in analytes.values():
         a: AnalyteRecord = item.record
@@ -382,16 +332,10 @@ def _read(case_dir: Path) -> tuple[list[Problem], dict[str, Any] | None]:
                 "unit",
                 f"'{a.unit}' does not fit {catalogue[a.loinc].name} (LOINC {a.loinc}); use {' or '.join(catalogue[a.loinc].units)}",
             )
-
-    lab_dates: dict[str, ResolvedDate] = {}
     for item in labs.values():
         lab: LabRecord = item.record
         if lab.loinc not in catalogue:
             reader.add("labs.csv", item.row, item.line, "loinc", f"unknown LOINC code '{lab.loinc}'")
-        elif reader.missing("analytes.csv", lab.loinc, analytes):
-            reader.add(
-                "labs.csv", item.row, item.line, "loinc", f"LOINC {lab.loinc} has no reference limits in analytes.csv"
-            )
         elif lab.loinc in analytes and lab.unit != analytes[lab.loinc].record.unit:
             fits = lab.unit in catalogue[lab.loinc].units
             reader.add(
@@ -403,82 +347,106 @@ def _read(case_dir: Path) -> tuple[list[Problem], dict[str, Any] | None]:
                 + ("differs from the unit of its reference limits" if fits else "does not fit")
                 + f" {catalogue[lab.loinc].name}; analytes.csv gives '{analytes[lab.loinc].record.unit}'",
             )
-        resolved = _date_relative(reader, "labs.csv", item, dates, events)
-        if resolved:
-            lab_dates[lab.id] = resolved
 
-    ae_dates: dict[str, ResolvedDate] = {}
-    for item in adverse.values():
-        need_event("adverse_events.csv", item, "outcome_known_at", item.record.outcome_known_at)
-        resolved = _date_relative(reader, "adverse_events.csv", item, dates, events)
-        if resolved:
-            ae_dates[item.record.id] = resolved
 
-    for item in findings.values():
-        need_event("findings.csv", item, "staging", item.record.staging, ("staging", "diagnosis"))
-
+def _check_statements(reader: _Reader, statements: dict[str, Located], regimens: dict[str, Located]) -> None:
     for item in statements.values():
         s: StatementRecord = item.record
-        if s.regimen is not None:
-            if reader.missing("regimens.yaml", s.regimen, regimens):
-                reader.add("statements.yaml", item.row, item.line, "regimen", f"no regimen has the id '{s.regimen}'")
-            elif s.regimen in regimens and s.unit == "cycles" and regimens[s.regimen].record.schedule.kind != "cyclic":
-                reader.add("statements.yaml", item.row, item.line, "unit", f"regimen '{s.regimen}' has no cycles")
-        for fld in ("at", "from_", "to"):
-            need_event("statements.yaml", item, fld.rstrip("_"), getattr(s, fld))
-        if reader.missing("analytes.csv", s.loinc, analytes):
-            reader.add(
-                "statements.yaml", item.row, item.line, "loinc", f"LOINC {s.loinc} is not among this case's analytes"
-            )
+        if s.regimen in regimens and s.unit == "cycles" and regimens[s.regimen].record.schedule.kind != "cyclic":
+            reader.add("statements.yaml", item.row, item.line, "unit", f"regimen '{s.regimen}' has no cycles")
 
-    drugs = {item.record.drug for item in regimens.values()}
-    every_regimen_valid = not (reader.seen.get("regimens.yaml", set()) - set(regimens))
-    for item in mechanisms.values():
-        if item.record.drug not in drugs and every_regimen_valid:
-            reader.add(
-                "mechanisms.csv",
-                item.row,
-                item.line,
-                "drug",
-                f"'{item.record.drug}' is not the drug of any regimen; regimens give: " + ", ".join(sorted(drugs)),
-            )
 
-    source_text = None
-    if case.source.text:
-        source_path = case_dir / case.source.text
-        if source_path.is_file():
-            source_text = source_path.read_text(encoding="utf-8")
+# -- quotes ----------------------------------------------------------------------------------
+
+
+def _source_text(reader: _Reader, case: CaseRecord) -> str | None:
+    if not case.source.text:
+        return None
+    path = reader.case_dir / case.source.text
+    if not path.is_file():
+        reader.add(CASE_FILE, None, None, "source.text", f"source text '{case.source.text}' is missing")
+        return None
+    return path.read_text(encoding="utf-8")
+
+
+def _quoted(case: CaseRecord, tables: dict[str, list[Located]]) -> Iterator[tuple[str, Located, str, str]]:
+    """Every quote in the case: (file, where, field, quote)."""
+    for name, items in tables.items():
+        for item in items:
+            if getattr(item.record, "quote", None):
+                yield name, item, "quote", item.record.quote
+    case_quotes = [("diagnosis.quote", case.diagnosis.quote)]
+    case_quotes += [(f"patient.{i}.quote", p.quote) for i, p in enumerate(case.patient)]
+    case_quotes += [(f"metastatic_sites.{i}.quote", m.quote) for i, m in enumerate(case.metastatic_sites)]
+    case_quotes += [(f"outcome.{i}.quote", o.quote) for i, o in enumerate(case.outcome)]
+    for fld, quote in case_quotes:
+        if quote:
+            yield CASE_FILE, Located(None, None, None), fld, quote
+
+
+def _check_quotes(reader: _Reader, source: str | None, found: Iterator[tuple[str, Located, str, str]]) -> None:
+    if source is None:
+        return
+    normalised = normalise_source(source)
+    for name, item, fld, quote in found:
+        if not quote_in_source(quote, normalised):
+            reader.add(name, item.row, item.line, fld, f'quote not found in the source text: "{quote}"')
+
+
+# -- reading a folder ------------------------------------------------------------------------
+
+
+def _read_files(reader: _Reader) -> tuple[CaseRecord | None, dict[str, list[Located] | None]]:
+    """``case.yaml`` and every table, each record validated on its own."""
+    case: CaseRecord | None = None
+    loaded = reader.read_yaml(CASE_FILE)
+    if loaded is not None:
+        data, node = loaded
+        if isinstance(data, dict):
+            case = reader.validate(CaseRecord, data, CASE_FILE, None, None, node)  # type: ignore[assignment]
         else:
-            reader.add(CASE_FILE, None, None, "source.text", f"source text '{case.source.text}' is missing")
+            reader.add(CASE_FILE, None, 1, None, "must be a mapping of field: value")
+    tables: dict[str, list[Located] | None] = {name: reader.read_csv(name, model) for name, model in CSV_FILES.items()}
+    tables |= {name: reader.read_yaml_list(name, model) for name, model in YAML_LISTS.items()}
+    return case, tables
 
-    def quoted() -> Iterator[tuple[str, Located, str, str]]:
-        for name, items in tables.items():
-            for item in items:
-                if getattr(item.record, "quote", None):
-                    yield name, item, "quote", item.record.quote
-        case_quotes = [("diagnosis.quote", case.diagnosis.quote)]
-        case_quotes += [(f"patient.{i}.quote", p.quote) for i, p in enumerate(case.patient)]
-        case_quotes += [(f"metastatic_sites.{i}.quote", m.quote) for i, m in enumerate(case.metastatic_sites)]
-        case_quotes += [(f"outcome.{i}.quote", o.quote) for i, o in enumerate(case.outcome)]
-        for fld, quote in case_quotes:
-            if quote:
-                yield CASE_FILE, Located(None, None, None), fld, quote
 
-    _check_quotes(reader, source_text, quoted())
+def _read(case_dir: Path) -> tuple[list[Problem], CaseParts | None]:
+    """Every problem of the folder, and the validated parts of the case when there is none."""
+    reader = _Reader(case_dir)
+    if not case_dir.is_dir():
+        reader.add(str(case_dir), None, None, None, "case folder does not exist")
+        return reader.problems, None
+    case, read = _read_files(reader)
+    if case is None or any(items is None for items in read.values()):
+        return reader.problems, None
+    tables = {name: items for name, items in read.items() if items is not None}
+    keyed = {name: _ids(reader, name, items, KEYS.get(name, "id")) for name, items in tables.items()}
+    files = {
+        name: _Keyed(records, not (reader.seen.get(name, set()) - set(records))) for name, records in keyed.items()
+    }
+    dates = _resolve_events(reader, keyed["events.csv"])
+    _check_references(reader, case, files)
+    _check_regimens(reader, keyed["regimens.yaml"], dates)
+    _check_analytes(reader, keyed["analytes.csv"], keyed["labs.csv"])
+    _check_statements(reader, keyed["statements.yaml"], keyed["regimens.yaml"])
+    lab_dates = _dated("labs.csv", keyed["labs.csv"], dates)
+    ae_dates = _dated("adverse_events.csv", keyed["adverse_events.csv"], dates)
+    _check_quotes(reader, _source_text(reader, case), _quoted(case, tables))
     if reader.problems:
         return reader.problems, None
-    return [], {
-        "case": case,
-        "events": [(i.record, dates[i.record.id]) for i in events.values()],
-        "regimens": [i.record for i in regimens.values()],
-        "analytes": [i.record for i in analytes.values()],
-        "labs": [(i.record, lab_dates[i.record.id]) for i in labs.values()],
-        "findings": [i.record for i in findings.values()],
-        "adverse_events": [(i.record, ae_dates[i.record.id]) for i in adverse.values()],
-        "statements": [i.record for i in statements.values()],
-        "mechanisms": [i.record for i in mechanisms.values()],
-        "analyte_names": {k: v.name for k, v in catalogue.items()},
-    }
+    return [], CaseParts(
+        case=case,
+        events=[(i.record, dates[key]) for key, i in keyed["events.csv"].items()],
+        regimens=[i.record for i in keyed["regimens.yaml"].values()],
+        analytes=[i.record for i in keyed["analytes.csv"].values()],
+        labs=[(i.record, lab_dates[key]) for key, i in keyed["labs.csv"].items()],
+        findings=[i.record for i in keyed["findings.csv"].values()],
+        adverse_events=[(i.record, ae_dates[key]) for key, i in keyed["adverse_events.csv"].items()],
+        statements=[i.record for i in keyed["statements.yaml"].values()],
+        mechanisms=[i.record for i in keyed["mechanisms.csv"].values()],
+        analyte_names={k: v.name for k, v in known_analytes().items()},
+    )
 
 
 def validate_case(case_dir: str | Path) -> list[Problem]:
@@ -500,4 +468,4 @@ def load_case(case_dir: str | Path) -> Case:
     return build_case(path, parts)
 
 
-__all__ = ["ResolvedDate", "load_case", "validate_case"]
+__all__ = ["load_case", "references", "validate_case"]

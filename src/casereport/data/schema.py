@@ -6,6 +6,7 @@ The models check one record at a time; checks across records and files
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -14,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -21,6 +23,20 @@ from pydantic import (
 from casereport.data.dates import CaseDate, parse_date, parse_offset
 
 ProvenanceKind = Literal["reported", "derived", "illustrative"]
+
+
+@dataclass(frozen=True)
+class References:
+    """A foreign key: the field names a record of another file of the case, by its ``key``.
+
+    Declared once on the field; the loader checks every reference from it,
+    and ``kinds`` limits which kinds of event a reference to ``events.csv``
+    may name.
+    """
+
+    file: str
+    key: str = "id"
+    kinds: tuple[str, ...] = ()
 
 
 def _date(value: Any) -> Any:
@@ -31,8 +47,17 @@ def _offset(value: Any) -> Any:
     return parse_offset(value) if isinstance(value, str) else value
 
 
-DateField = Annotated[CaseDate | None, BeforeValidator(_date)]
-OffsetField = Annotated[int | None, BeforeValidator(_offset)]
+# In the files a date and an offset are text; the JSON Schema says which text.
+DateField = Annotated[
+    CaseDate | None,
+    BeforeValidator(_date),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}, {"type": "null"}]}),
+]
+OffsetField = Annotated[
+    int | None,
+    BeforeValidator(_offset),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^[+-]\d+[dw]$"}, {"type": "null"}]}),
+]
 
 
 class Record(BaseModel):
@@ -51,9 +76,19 @@ class Record(BaseModel):
 class Provenanced(Record):
     """Every value says where it comes from."""
 
-    provenance: ProvenanceKind
-    quote: str | None = Field(default=None, validate_default=True)
-    rule: str | None = Field(default=None, validate_default=True)
+    provenance: ProvenanceKind = Field(
+        description="Where the value comes from: reported (the paper states it), derived (it follows from stated facts by a rule), illustrative (made up to show a course; never a measurement)."
+    )
+    quote: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="The paper's own words; required for reported values. Must stand in the source text; [..] marks an editor's insertion, ... an omission.",
+    )
+    rule: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="How a derived value was derived, or what an illustrative one was made to satisfy; required for those.",
+    )
 
     @field_validator("quote")
     @classmethod
@@ -81,11 +116,25 @@ class Dated(Provenanced):
     derived or illustrative date was placed.
     """
 
-    date: DateField = None
-    relative_to: str | None = None
-    offset: OffsetField = Field(default=None, validate_default=True)
-    date_provenance: ProvenanceKind | None = None
-    date_rule: str | None = Field(default=None, validate_default=True)
+    date: DateField = Field(
+        default=None,
+        description="YYYY-MM-DD, YYYY-MM or YYYY, as precise as the paper is; or give relative_to and offset instead.",
+    )
+    relative_to: Annotated[str | None, References("events.csv")] = Field(
+        default=None, description="The event this date counts from."
+    )
+    offset: OffsetField = Field(
+        default=None, validate_default=True, description="Days or weeks from relative_to: +6w, -3d, +0d."
+    )
+    date_provenance: ProvenanceKind | None = Field(
+        default=None,
+        description="Where the date comes from, when it differs from the record's provenance (a stated value at a derived or illustrative date). Blank: as the record, or weaker when relative_to is weaker.",
+    )
+    date_rule: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="How a derived or illustrative date was placed; required with those.",
+    )
 
     @field_validator("offset")
     @classmethod
@@ -112,17 +161,19 @@ class Dated(Provenanced):
 
 
 class EventRecord(Dated):
-    id: str
-    kind: Literal["diagnosis", "staging", "regimen_start", "regimen_stop", "symptom", "observation_end", "other"]
-    label: str
+    id: str = Field(description="The event's id, unique in events.csv.")
+    kind: Literal["diagnosis", "staging", "regimen_start", "regimen_stop", "symptom", "observation_end", "other"] = (
+        Field(description="What the event is.")
+    )
+    label: str = Field(description="The event as a reader should see it.")
 
 
 class AnalyteRecord(Provenanced):
-    loinc: str
-    name: str
-    unit: str
-    lower_limit: float | None = Field(default=None, ge=0)
-    upper_limit: float | None = Field(default=None, gt=0)
+    loinc: str = Field(description="LOINC code; casereport must know it (its reference catalogue).")
+    name: str = Field(description="The analyte's name as the paper gives it.")
+    unit: str = Field(description="UCUM unit; must fit the LOINC code.")
+    lower_limit: float | None = Field(default=None, ge=0, description="Lower reference limit, in unit.")
+    upper_limit: float | None = Field(default=None, gt=0, description="Upper reference limit, in unit.")
 
     @model_validator(mode="after")
     def _limits_in_order(self) -> AnalyteRecord:
@@ -135,62 +186,92 @@ class AnalyteRecord(Provenanced):
 
 
 class LabRecord(Dated):
-    id: str
-    loinc: str
-    value: float = Field(ge=0)
-    unit: str
+    id: str = Field(description="The value's id, unique in labs.csv.")
+    loinc: Annotated[str, References("analytes.csv", key="loinc")] = Field(
+        description="The analyte (LOINC code), with reference limits in analytes.csv."
+    )
+    value: float = Field(ge=0, description="The value, a number of at least 0, in unit.")
+    unit: str = Field(description="UCUM unit; must be the analyte's unit in analytes.csv.")
 
 
 class FindingRecord(Provenanced):
-    id: str
-    staging: str
-    modality: Literal["sonography", "contrast-enhanced sonography", "MRI", "CT", "PET-CT", "not stated"]
-    site_kind: Literal["liver", "soft tissue", "bone", "thyroid", "lung", "lymph node", "other"]
-    site: str
-    lesion_count: int | None = Field(default=None, ge=1)
-    dim1_mm: float | None = Field(default=None, gt=0)
-    dim2_mm: float | None = Field(default=None, gt=0)
-    dim3_mm: float | None = Field(default=None, gt=0)
-    necrosis: str | None = None
-    enhancement: str | None = None
-    new_lesion: bool | None = None
-    change: Literal["baseline", "new", "increased", "decreased", "stable", "mixed", "not stated"]
-    description: str
+    id: str = Field(description="The finding's id, unique in findings.csv.")
+    staging: Annotated[str, References("events.csv", kinds=("staging", "diagnosis"))] = Field(
+        description="The staging (an event of kind staging or diagnosis) it was found at."
+    )
+    modality: Literal["sonography", "contrast-enhanced sonography", "MRI", "CT", "PET-CT", "not stated"] = Field(
+        description="The imaging that showed it."
+    )
+    site_kind: Literal["liver", "soft tissue", "bone", "thyroid", "lung", "lymph node", "other"] = Field(
+        description="The organ or tissue, for grouping."
+    )
+    site: str = Field(description="The site as the paper names it.")
+    lesion_count: int | None = Field(default=None, ge=1, description="How many lesions the finding describes.")
+    dim1_mm: float | None = Field(default=None, gt=0, description="Longest dimension in mm, as the paper gives it.")
+    dim2_mm: float | None = Field(default=None, gt=0, description="Second dimension in mm.")
+    dim3_mm: float | None = Field(default=None, gt=0, description="Third dimension in mm.")
+    necrosis: str | None = Field(default=None, description="Necrosis as described (for example >75%).")
+    enhancement: str | None = Field(
+        default=None, description="Contrast enhancement as described (for example hypervascularized)."
+    )
+    new_lesion: bool | None = Field(
+        default=None,
+        description="true: the paper reports it as new; false: it says no new lesion; blank: it does not say.",
+    )
+    change: Literal["baseline", "new", "increased", "decreased", "stable", "mixed", "not stated"] = Field(
+        description="The change the paper describes against earlier imaging."
+    )
+    description: str = Field(description="The finding in a few words.")
 
 
 class AdverseEventRecord(Dated):
-    id: str
-    term: str
-    ctcae_term: str | None = None
-    grade: int | None = Field(default=None, ge=1, le=5)
+    id: str = Field(description="The adverse event's id, unique in adverse_events.csv.")
+    term: str = Field(description="The event in the paper's words.")
+    ctcae_term: str | None = Field(default=None, description="The CTCAE v5.0 term, where one fits.")
+    grade: int | None = Field(
+        default=None, ge=1, le=5, description="The CTCAE grade (1-5) the paper gives; blank: not graded in the paper."
+    )
     # As the paper gives them; blank where it says nothing.
-    attribution: str | None = None
-    action: str | None = None
-    outcome: str | None = None
+    attribution: str | None = Field(default=None, description="Attribution to a drug as the paper gives it.")
+    action: str | None = Field(default=None, description="Action taken, as the paper gives it.")
+    outcome: str | None = Field(default=None, description="Outcome, as the paper gives it.")
     # The event by which the outcome is known ("normal after three cycles"): a class
     # stepping through the case does not see the outcome before it.
-    outcome_known_at: str | None = None
+    outcome_known_at: Annotated[str | None, References("events.csv")] = Field(
+        default=None,
+        description="The event by which the outcome is known; a class stepping through the case sees it from then on.",
+    )
     # A measured amount, where the paper gives one (weight loss: 3 kg).
-    value: float | None = Field(default=None, ge=0)
-    unit: str | None = None
+    value: float | None = Field(
+        default=None, ge=0, description="A measured amount, where the paper gives one (weight loss: 3)."
+    )
+    unit: str | None = Field(default=None, description="The amount's unit (kg).")
 
 
 class MechanismRecord(Provenanced):
     """One step of the rationale for a regimen: a drug acts on a target, and so on a cellular process."""
 
-    id: str
-    drug: str
-    target: str
-    action: Literal["inhibits", "activates", "modulates"]
-    outcome: str
+    id: str = Field(description="The step's id, unique in mechanisms.csv.")
+    drug: Annotated[str, References("regimens.yaml", key="drug")] = Field(
+        description="The drug; must be the drug of a regimen."
+    )
+    target: str = Field(description="What the drug acts on; two drugs acting on one target meet there.")
+    action: Literal["inhibits", "activates", "modulates"] = Field(description="How the drug acts on the target.")
+    outcome: str = Field(description="The cellular process that follows.")
     # What the step rests on, as the paper presents it: approved use, laboratory models, or a proposal.
-    evidence: Literal["established", "preclinical", "proposed"]
+    evidence: Literal["established", "preclinical", "proposed"] = Field(
+        description="What the step rests on, as the paper presents it."
+    )
 
 
 class Schedule(Record):
-    kind: Literal["continuous", "cyclic"]
-    cycle_length_days: int | None = Field(default=None, ge=1)
-    dose_days: tuple[int, ...] | None = None
+    kind: Literal["continuous", "cyclic"] = Field(
+        description="continuous: a dose every day; cyclic: dose_days of each cycle."
+    )
+    cycle_length_days: int | None = Field(default=None, ge=1, description="Days in one cycle (cyclic only).")
+    dose_days: tuple[int, ...] | None = Field(
+        default=None, description="The days of a cycle with a dose, counted from 1 (cyclic only)."
+    )
 
     @model_validator(mode="after")
     def _days_inside_cycle(self) -> Schedule:
@@ -212,52 +293,66 @@ class Schedule(Record):
 
 
 class RegimenRecord(Provenanced):
-    id: str
-    drug: str
-    atc: str | None = None
-    dose: float = Field(gt=0)
-    dose_unit: str
-    route: Literal["oral", "intravenous", "subcutaneous", "intramuscular", "other"]
-    schedule: Schedule
-    start: str
-    stop: str | None = None
-    stop_reason: str | None = None
+    id: str = Field(description="The regimen's id, unique in regimens.yaml.")
+    drug: str = Field(description="The drug's name.")
+    atc: str | None = Field(default=None, description="ATC code.")
+    dose: float = Field(gt=0, description="The dose per dose day, in dose_unit.")
+    dose_unit: str = Field(description="mg, mg/m2, ...")
+    route: Literal["oral", "intravenous", "subcutaneous", "intramuscular", "other"] = Field(
+        description="How it is given."
+    )
+    schedule: Schedule = Field(description="The rule its dose days follow.")
+    start: Annotated[str, References("events.csv")] = Field(description="The event it starts at.")
+    stop: Annotated[str | None, References("events.csv")] = Field(
+        default=None, description="The event it stops at; blank: still given at the end of observation."
+    )
+    stop_reason: str | None = Field(default=None, description="Why it was stopped; required with stop.")
 
 
 class PatientFact(Provenanced):
-    field: str
-    value: str | int | float
+    field: str = Field(
+        description="What the fact is: age_years, sex, child_pugh_class, ecog_performance_status, bclc_stage, ... (others are shown as given)."
+    )
+    value: str | int | float = Field(description="The fact's value.")
 
 
 class MetastaticSite(Provenanced):
-    site: str
-    detail: str | None = None
+    site: str = Field(description="The site.")
+    detail: str | None = Field(default=None, description="What the paper says of it.")
 
 
 class Diagnosis(Provenanced):
-    name: str
-    event: str
+    name: str = Field(description="The diagnosis.")
+    event: Annotated[str, References("events.csv", kinds=("diagnosis",))] = Field(
+        description="The event of kind diagnosis that dates it."
+    )
 
 
 class Source(Record):
-    citation: str
-    identifier: str | None = None
-    trial: str | None = None
-    text: str | None = None
+    citation: str = Field(description="The paper's full citation.")
+    identifier: str | None = Field(default=None, description="PubMed Central or DOI identifier.")
+    trial: str | None = Field(default=None, description="Trial registration, where there is one.")
+    text: str | None = Field(
+        default=None, description="The paper's text (a file in the case folder) that quotes are checked against."
+    )
 
 
 class CaseRecord(Record):
-    case_id: str
-    title: str
-    synthetic: bool
-    source: Source
-    reference_event: str
-    observation_end: str
-    patient: list[PatientFact]
-    diagnosis: Diagnosis
-    metastatic_sites: list[MetastaticSite] = []
+    case_id: str = Field(description="The case's id: the folder's name.")
+    title: str = Field(description="The case's title.")
+    synthetic: bool = Field(description="true for a case made up to exercise the software.")
+    source: Source = Field(description="The paper.")
+    reference_event: Annotated[str, References("events.csv")] = Field(
+        description="Day 0 of relative time (usually the first treatment's start)."
+    )
+    observation_end: Annotated[str, References("events.csv", kinds=("observation_end",))] = Field(
+        description="The event of kind observation_end."
+    )
+    patient: list[PatientFact] = Field(description="Facts about the patient, each with provenance.")
+    diagnosis: Diagnosis = Field(description="The diagnosis and its event.")
+    metastatic_sites: list[MetastaticSite] = Field(default=[], description="Sites of metastasis at diagnosis.")
     # How the case ended, as the paper tells it (status, survival where given).
-    outcome: list[PatientFact] = []
+    outcome: list[PatientFact] = Field(default=[], description="How the case ended, as the paper tells it.")
 
 
 StatementKind = Literal[
@@ -302,20 +397,34 @@ CLAIM_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 class StatementRecord(Record):
-    id: str
-    kind: StatementKind
-    quote: str
-    regimen: str | None = None
-    at: str | None = None
-    value: float | None = None
-    unit: Literal["cycles", "weeks", "months"] | None = None
-    loinc: str | None = None
-    from_: str | None = Field(default=None, alias="from")
-    to: str | None = None
-    claim: Claim | None = None
-    subject: str | None = None
-    mentioned: tuple[str, ...] | None = None
-    note: str | None = None
+    id: str = Field(description="The statement's id, unique in statements.yaml.")
+    kind: StatementKind = Field(description="What the statement claims; which other fields it needs depends on it.")
+    quote: str = Field(description="The paper's words.")
+    regimen: Annotated[str | None, References("regimens.yaml")] = Field(
+        default=None, description="The regimen an elapsed count is of."
+    )
+    at: Annotated[str | None, References("events.csv")] = Field(
+        default=None, description="The event the statement is about."
+    )
+    value: float | None = Field(default=None, description="The stated number.")
+    unit: Literal["cycles", "weeks", "months"] | None = Field(
+        default=None, description="cycles or weeks (elapsed); months (claims)."
+    )
+    loinc: Annotated[str | None, References("analytes.csv", key="loinc")] = Field(
+        default=None, description="The analyte a lab statement is about."
+    )
+    from_: Annotated[str | None, References("events.csv")] = Field(
+        default=None, alias="from", description="The first event of the span the statement speaks of."
+    )
+    to: Annotated[str | None, References("events.csv")] = Field(
+        default=None, description="The last event of that span."
+    )
+    claim: Claim | None = Field(default=None, description="For kind claim: what is claimed.")
+    subject: str | None = Field(default=None, description="What an abnormal_low claim is about (albumin).")
+    mentioned: tuple[str, ...] | None = Field(
+        default=None, description="For others_normal: the analytes and CTCAE terms the sentence's 'all other' excludes."
+    )
+    note: str | None = Field(default=None, description="A reader's note.")
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> StatementRecord:

@@ -70,7 +70,7 @@ class Disagreement:
 class Check:
     """One check of the audit and how it ended; ``relies_on`` names the illustrative records it rests on."""
 
-    kind: str
+    kind: DisagreementKind
     statements: tuple[str, ...]
     quotes: tuple[str, ...]
     status: Status
@@ -175,21 +175,21 @@ def _may_fall_between(frame: pd.DataFrame, start: pd.Series, stop: pd.Series) ->
     return frame[(frame["date_latest"] >= start["date_earliest"]) & (frame["date_earliest"] <= stop["date_latest"])]
 
 
-def _when(row: object) -> str:
+def _when(row: pd.Series) -> str:
     """A record's date as a reader says it, marked where the date is not the paper's."""
-    text = format_when(row.date_earliest, row.date_latest)  # type: ignore[attr-defined]
-    made = row.date_provenance  # type: ignore[attr-defined]
+    text = format_when(row["date_earliest"], row["date_latest"])
+    made = row["date_provenance"]
     return text if made == "reported" else f"{text}, date {made}"
 
 
 def _listing(frame: pd.DataFrame) -> str:
-    return ", ".join(f"{r.value:g} ({_when(r)}, {r.id})" for r in frame.itertuples())
+    return ", ".join(f"{r['value']:g} ({_when(r)}, {r['id']})" for _, r in frame.iterrows())
 
 
 def _lab_check(case: Case, s: pd.Series) -> Check:
     """One statement about a lab's values, judged against them."""
     values = case.labs[case.labs["loinc"] == s["loinc"]].sort_values(["date_earliest", "date_latest"], kind="stable")
-    name = case.analytes.set_index("loinc").at[s["loinc"], "name"]
+    name = str(case.analytes.set_index("loinc").at[s["loinc"], "name"])
     kind = s["kind"]
     used, holds, detail = values, True, ""
     if values.empty:
@@ -372,7 +372,7 @@ def _claim_checks(case: Case) -> list[Check]:
                     (s["quote"], *new["quote"]),
                     "disagrees",
                     f"laboratory toxicity that began after {s['from']}: "
-                    + ", ".join(f"{r.term} ({r.ctcae_term}, {_when(r)})" for r in new.itertuples()),
+                    + ", ".join(f"{r['term']} ({r['ctcae_term']}, {_when(r)})" for _, r in new.iterrows()),
                 )
             )
         present = _claims(case, "abnormal_low")
@@ -491,7 +491,7 @@ def audit_case(case: Case, *, cycle_reading: CycleReading = "full") -> list[Disa
     converted = [
         Disagreement(
             c.kind, c.statements, c.quotes, c.detail, None, "tension" if c.status == "tension" else "contradiction"
-        )  # type: ignore[arg-type]
+        )
         for c in rest
         if not any(c.statements == d.statements and c.kind == d.kind for d in found)
     ]

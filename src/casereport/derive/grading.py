@@ -175,7 +175,7 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
     rules = ctcae_rules()
     rows = []
     for loinc, values in labs.groupby("loinc", sort=False):
-        rule = rules.get(loinc)
+        rule = rules.get(str(loinc))
         first = values.iloc[0]
         initial = first if first["date_earliest"] <= first_start["date_latest"] else None
         for index, lab in values.iterrows():
@@ -211,7 +211,8 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
             elif rule["direction"] == "high":
                 ref_value = None if reference is None else reference["value"]
                 grade, basis = _grade_high(lab["value"], lab["upper_limit"], ref_value, rule)
-                if basis != "multiple of ULN":
+                if basis != "multiple of ULN" and reference is not None:
+                    # Graded against the baseline only when there is one, and it was above the limit.
                     note = _abnormal_baseline_note(lab, reference, rule)
                 elif rebaselined is not None and reference is not None:
                     note = (
@@ -276,7 +277,7 @@ def on_treatment_grades(case: Case, *, baseline: Baselining = "treatment_start")
     order = {p: n for n, p in enumerate(drug_periods(case)["period"])}
     rows = []
     for (loinc, period), values in graded.groupby(["loinc", "period"], sort=False):
-        upward = rules[loinc]["direction"] == "high"
+        upward = rules[str(loinc)]["direction"] == "high"
         ranked = values.assign(_g=values["ctcae_grade"].fillna(-1), _v=values["value"] if upward else -values["value"])
         worst = ranked.sort_values(["_g", "_v", "date_earliest"], ascending=[False, False, True], kind="stable").iloc[0]
         rows.append(

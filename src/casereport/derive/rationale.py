@@ -63,15 +63,15 @@ def rationale_graph(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
             parents[m[child]].append(rows[parent][m[parent]])
         rows[child] = {n: i for i, n in enumerate(_order(names, parents))}
 
+    y = {(kind, name): (row + 0.5) / len(rows[kind]) for kind in COLUMNS for name, row in rows[kind].items()}
     nodes = pd.DataFrame(
         [
-            {"name": name, "kind": kind, "column": column, "row": row, "y": (row + 0.5) / len(rows[kind])}
+            {"name": name, "kind": kind, "column": column, "row": row, "y": y[(kind, name)]}
             for column, kind in enumerate(COLUMNS)
             for name, row in rows[kind].items()
         ],
         columns=NODE_COLUMNS,
     )
-    y = {(n.kind, n.name): n.y for n in nodes.itertuples()}
 
     def source_text(group: pd.DataFrame) -> str:
         return " | ".join(group["quote"].fillna(group["rule"]).fillna("").drop_duplicates())
@@ -84,9 +84,9 @@ def rationale_graph(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "source": drug,
                 "target_node": target,
                 "x": 0,
-                "y": y[("drug", drug)],
+                "y": y[("drug", str(drug))],
                 "x2": 1,
-                "y2": y[("target", target)],
+                "y2": y[("target", str(target))],
                 "action": group["action"].iloc[0],
                 "evidence": group["evidence"].iloc[0],
                 "mechanisms": ", ".join(group["id"]),
@@ -104,9 +104,9 @@ def rationale_graph(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "source": target,
                     "target_node": outcome,
                     "x": 1,
-                    "y": y[("target", target)] + shift,
+                    "y": y[("target", str(target))] + shift,
                     "x2": 2,
-                    "y2": y[("outcome", outcome)] + shift,
+                    "y2": y[("outcome", str(outcome))] + shift,
                     "action": "leads to",
                     "evidence": group["evidence"].iloc[0],
                     "mechanisms": ", ".join(group["id"]),

@@ -123,7 +123,7 @@ def _mrecist_note(findings: pd.DataFrame, hcc: bool) -> str:
 
 def _unassessed(findings: pd.DataFrame) -> bool:
     """True when no finding at a staging says anything about how the disease changed."""
-    return findings.empty or (findings["change"].isin(["not stated"]) & findings["new_lesion"].isna()).all()
+    return bool(findings.empty or (findings["change"].isin(["not stated"]) & findings["new_lesion"].isna()).all())
 
 
 def recist_response(case: Case, *, reference: str | None = None) -> pd.DataFrame:
@@ -255,7 +255,7 @@ def response_assessments(case: Case) -> pd.DataFrame:
     progressed = first.index[first["category"] == "PD"]
     if len(progressed):
         # RECIST ends a response assessment at progression; later rows describe, they do not assess.
-        at = first.at[progressed[0], "label"]
+        at = str(first.at[progressed[0], "label"])
         after = first.index > progressed[0]
         first.loc[after, "reason"] = first.loc[after, "reason"] + (
             f"; after progression at \u201c{at}\u201d, a category against the first baseline only describes:"

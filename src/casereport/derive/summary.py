@@ -7,6 +7,9 @@ day or month the paper gives), so the summary agrees with what is on screen.
 
 from __future__ import annotations
 
+from datetime import date
+
+import numpy as np
 import pandas as pd
 
 from casereport.data.case import Case
@@ -31,11 +34,19 @@ DOSE_SUMMARY_COLUMNS = ["drug", "planned_at_most", "planned_possible", "cycles",
 PLANNED_NOTE = "planned by the regimen rule, not confirmed as given: the paper reports no holds or reductions"
 
 
+def _position(value: object, axis: Axis) -> pd.Timestamp | float:
+    """A bound of a range on ``axis``: a date on the calendar axis, a number of days on the relative one."""
+    if axis == "calendar" and isinstance(value, date | np.datetime64 | str | int | float):
+        return pd.Timestamp(value)
+    if axis == "relative" and isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    raise TypeError(f"{value!r} is not a position on the {axis} axis")
+
+
 def _within(case: Case, frame: pd.DataFrame, start: object, end: object, axis: Axis) -> pd.DataFrame:
     at = positions(case, frame, axis)
-    if axis == "calendar":
-        start, end = pd.Timestamp(start), pd.Timestamp(end)
-    low, high = min(start, end), max(start, end)
+    bounds = _position(start, axis), _position(end, axis)
+    low, high = min(bounds), max(bounds)
     return frame[(at >= low) & (at <= high)]
 
 

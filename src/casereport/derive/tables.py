@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from pandas.api.typing import NAType
 
 from casereport.data.case import Case
 from casereport.derive.timeline import cycle_of, relative_days
@@ -31,7 +32,8 @@ def format_days(earliest: int, latest: int) -> str:
     return f"{earliest}" if earliest == latest else f"{earliest} to {latest}"
 
 
-def _cycle_text(earliest: object, latest: object) -> str:
+def _cycle_text(earliest: int | NAType, latest: int | NAType) -> str:
+    """A cycle or range of cycles (``Int64``: ``<NA>`` before the start or after the last cycle)."""
     if pd.isna(earliest) and pd.isna(latest):
         return ""
     if pd.isna(earliest):
