@@ -29,7 +29,7 @@ def dashboard_chart(
     ``analytes`` are LOINC codes shown in the lab view; AFP has its own view.
     """
     loincs = set(case.labs["loinc"])
-    views = [timeline_chart(case, axis=axis, width=width, standalone=False)]
+    views: list[alt.LayerChart | alt.VConcatChart] = [timeline_chart(case, axis=axis, width=width, standalone=False)]
     shown = [loinc for loinc in analytes if loinc in loincs and loinc != AFP]
     if shown:
         views.append(

@@ -197,7 +197,7 @@ def all_labs_chart(
     grades = ["not graded", "grade 0", "grade 1", "grade 2", "grade 3", "grade 4"]
     grade_scale = alt.Scale(domain=grades, range=["#999999", "#009E73", "#F0E442", "#E69F00", "#D55E00", "#000000"])
     grade_colour = alt.Color("grade:N", title="CTCAE v5.0", scale=grade_scale, legend=alt.Legend(orient="bottom"))
-    panels = []
+    panels: list[alt.LayerChart] = []
     extent = x_extent(case, axis)
     for loinc, values in graded.groupby("loinc", sort=False):
         first = values.iloc[0]

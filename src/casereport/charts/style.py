@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import Literal, TypeVar
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar
 
 import altair as alt
 import pandas as pd
@@ -124,8 +125,8 @@ def _provenance_marks(
     *,
     x: alt.X,
     y: alt.Y,
-    stroke: alt.Color | dict,
-    fill: alt.Fill | dict,
+    stroke: alt.Color | Mapping[str, Any],
+    fill: alt.Fill | Mapping[str, Any],
     tooltip: list,
     size: int = 40,
     legend: bool = True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import altair as alt
 import pandas as pd
 
@@ -51,7 +53,7 @@ def timeline_chart(
         axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=120),
     )
     x = _x(case, axis)
-    x_type = "temporal" if axis == "calendar" else "quantitative"
+    x_type: Literal["temporal", "quantitative"] = "temporal" if axis == "calendar" else "quantitative"
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     pick = alt.selection_point(name=STAGING_PICK, fields=["id"], on="click", clear="dblclick")
 

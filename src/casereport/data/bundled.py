@@ -3,13 +3,21 @@
 A wheel carries them as package data under ``casereport/_bundled`` (see
 ``pyproject.toml``); a checkout (an editable install) uses its own folders.
 ``CASEREPORT_ROOT`` points somewhere else entirely.
+
+Voila needs a folder it can write to (Font Awesome, reveal.js's style sheets and
+the charts' offline bundle are copied beside its templates): a checkout is one;
+an installed package is not, so :func:`site_root` names a copy in the user's
+cache folder instead (``apps/serve.py`` makes it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
+
+import platformdirs
 
 DEFAULT_CASE = "gahr2012-hcc"
 CASE_ENV = "CASEREPORT_CASE"
@@ -29,6 +37,29 @@ def project_root() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3]
+
+
+def is_packaged(root: Path) -> bool:
+    """Whether ``root`` is the package data of an installed wheel (read-only, and replaced on upgrade)."""
+    return root == Path(str(resources.files("casereport"))) / PACKAGED
+
+
+def site_root() -> Path:
+    """The folder Voila runs in: the project root if it is a writable checkout, else a copy's folder.
+
+    The copy lives in the user's cache folder, one per package version and
+    project root, so that an upgrade or another ``CASEREPORT_ROOT`` never
+    serves stale templates.
+    """
+    root = project_root()
+    if not is_packaged(root) and os.access(root, os.W_OK):
+        return root
+    try:
+        version = metadata.version("casereport")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:8]
+    return Path(platformdirs.user_cache_dir("casereport")) / f"site-{version}-{where}"
 
 
 def bundled_cases() -> dict[str, Path]:
