@@ -55,6 +55,25 @@ def _stop(server: subprocess.Popen) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def stop_session(server: subprocess.Popen) -> None:
+    """Stop a server started in a session of its own (``start_new_session``), its group and its kernels.
+
+    Kernels run in sessions of their own (jupyter_client starts them so), hence the list taken first.
+    """
+    kernels = _children(server.pid)
+    with suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=15)
+    for pid in kernels:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 @contextmanager
 def jupyter_server(log: Path):
     """A Jupyter server in the project folder, as JupyterHub or Binder run one; yield its base URL.

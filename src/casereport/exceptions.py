@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 class CaseReportError(Exception):
@@ -23,9 +24,11 @@ class Problem:
     line: int | None
     field: str | None
     reason: str
+    # A warning (an implausible but possible value) is reported and does not stop the case from loading.
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
-        where = [self.file]
+        where = [("warning: " if self.severity == "warning" else "") + self.file]
         if self.row is not None:
             where.append(f"row {self.row}" + (f" (line {self.line})" if self.line else ""))
         elif self.line is not None:
@@ -40,7 +43,7 @@ class CaseValidationError(CaseReportError):
 
     def __init__(self, case_dir: str, problems: list[Problem]) -> None:
         self.case_dir = case_dir
-        self.problems = list(problems)
+        self.problems = [p for p in problems if p.severity == "error"]
         lines = "\n".join(f"  {p}" for p in self.problems)
         super().__init__(f"{case_dir}: {len(self.problems)} problem(s)\n{lines}")
 

@@ -15,12 +15,15 @@ from casereport.exceptions import CaseValidationError, ParameterError
 
 def _validate(args: argparse.Namespace) -> int:
     problems = validate_case(args.case_dir)
-    if problems:
-        print(f"{args.case_dir}: {len(problems)} problem(s)", file=sys.stderr)
-        for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    if errors:
+        print(f"{args.case_dir}: {len(errors)} problem(s)", file=sys.stderr)
+    for problem in [*errors, *warnings]:
+        print(f"  {problem}", file=sys.stderr)
+    if errors:
         return 1
-    print(f"{args.case_dir}: valid")
+    print(f"{args.case_dir}: valid" + (f", with {len(warnings)} warning(s)" if warnings else ""))
     return 0
 
 

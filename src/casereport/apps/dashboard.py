@@ -16,7 +16,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from casereport import charts
-from casereport.apps.serve import offline_bundle_path
+from casereport.apps.offline import offline_chart_class
 from casereport.data.bundled import bundled_cases
 from casereport.data.case import Case
 from casereport.data.catalogue import AFP, LIVER_ENZYMES
@@ -325,20 +325,17 @@ def dashboard_page(
     return CaseDashboard(load_case(chosen)).widget()
 
 
-def offline_charts(cache: Path | None = None) -> None:
-    """Make ``alt.JupyterChart`` load Vega from vl-convert's bundle, never a CDN.
+def offline_charts(cache: Path | None = None) -> type[alt.JupyterChart]:
+    """The chart widget class that loads Vega from vl-convert's bundle, never a CDN (see ``apps/offline.py``).
 
     ``JupyterChart.enable_offline()`` builds that bundle in vl-convert's
     JavaScript runtime, which stays in memory (about 90 MB per kernel). The
     dashboard's server builds it once (``prepare_offline_bundle``) and each
-    kernel reads the file; without the file, this falls back to the library.
+    kernel reads the file (``cache``, by default the server's); without the
+    file, this kernel builds it once. Later ``offline_chart_class()`` calls
+    return the same class.
     """
-    path = cache or offline_bundle_path()
-    if path.is_file():
-        alt.JupyterChart._esm = path.read_text(encoding="utf-8")
-        alt.JupyterChart._is_offline = True
-    else:
-        alt.JupyterChart.enable_offline()
+    return offline_chart_class(cache)
 
 
 def unknown_case_widget(error: UnknownCaseError) -> widgets.Widget:

@@ -5,6 +5,11 @@ sources, hides tracebacks, preheats kernels and culls idle ones. The template
 lives in ``dashboards/jupyter`` (put on ``JUPYTER_PATH``) and serves Font
 Awesome itself, copied from the ``fontawesomefree`` wheel, so that the page
 asks no other host for anything.
+
+From a checkout, Voila runs in the checkout. From an installed package, whose
+folder is not Voila's to write in, it runs in a copy of ``voila.json`` and
+``dashboards/`` in the user's cache folder (:func:`prepare_site`), where those
+copies and the caches go too.
 """
 
 from __future__ import annotations
@@ -14,27 +19,64 @@ import shutil
 import sys
 import tarfile
 from pathlib import Path
+from typing import NoReturn
 
-import altair as alt
 import fontawesomefree
-import vl_convert
 
-from casereport.data.bundled import CASE_ENV, default_case_dir, project_root
+from casereport.apps.offline import CACHE, offline_bundle_path, prepare_offline_bundle
+from casereport.data.bundled import CASE_ENV, default_case_dir, project_root, site_root
 from casereport.data.load import load_case
 from casereport.exceptions import CaseValidationError, MissingAssetError
 
+VOILA_CONFIG = Path("voila.json")
 DASHBOARD = Path("dashboards") / "case.ipynb"
 JUPYTER_DATA = Path("dashboards") / "jupyter"
 TEMPLATE = JUPYTER_DATA / "voila" / "templates" / "casereport"
 SLIDES_TEMPLATE = JUPYTER_DATA / "voila" / "templates" / "casereport-slides"
-CACHE = JUPYTER_DATA / "cache"
-# reveal.js's own style sheets; its script comes with Voila. `make setup` fetches the package (npm pack).
+# reveal.js's own style sheets; its script comes with Voila (6.0.1 in Voila 0.5), which ships no style sheet.
+# `make setup` fetches the package (npm pack).
+REVEAL_VERSION = "6.0.1"
 REVEAL_STYLES = ("package/dist/reveal.css", "package/dist/theme/white.css")
+# What serving adds beside the templates, never copied into a site: the caches, Font Awesome, reveal.js.
+GENERATED = frozenset(("cache", "fontawesome", "reveal", ".ipynb_checkpoints", "__pycache__"))
+SITE_STAMP = ".casereport-site"
+
+
+def _site_files(root: Path) -> list[Path]:
+    """The files a site copies from ``root``: ``voila.json``, the dashboard, its templates and config."""
+    found = [root / VOILA_CONFIG, root / DASHBOARD]
+    for path in sorted((root / JUPYTER_DATA).rglob("*")):
+        if path.is_file() and not GENERATED.intersection(path.relative_to(root / JUPYTER_DATA).parts[:-1]):
+            found.append(path)
+    return found
+
+
+def prepare_site() -> Path:
+    """The folder Voila runs in, ready: the project root itself, or a copy of its dashboard files.
+
+    A checkout serves from itself. An installed package (or a root this user
+    cannot write) is copied, once per package version and whenever its files
+    change, into :func:`~casereport.data.bundled.site_root` in the user's cache
+    folder, where the caches and Font Awesome's copy then go.
+    """
+    root, site = project_root(), site_root()
+    if site == root:
+        return root
+    files = _site_files(root)
+    stamp = "\n".join(f"{p.relative_to(root)} {p.stat().st_size} {p.stat().st_mtime_ns}" for p in files)
+    if (site / SITE_STAMP).is_file() and (site / SITE_STAMP).read_text(encoding="utf-8") == stamp:
+        return site
+    for path in files:
+        target = site / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    (site / SITE_STAMP).write_text(stamp, encoding="utf-8")
+    return site
 
 
 def prepare_template(root: Path | None = None) -> Path:
     """Copy Font Awesome's CSS and fonts into the template's static folder, once; return that folder."""
-    static = (root or project_root()) / TEMPLATE / "static" / "fontawesome"
+    static = (root or prepare_site()) / TEMPLATE / "static" / "fontawesome"
     source = Path(fontawesomefree.__file__).parent / "static" / "fontawesomefree"
     for part in ("css", "webfonts"):
         if not (static / part).is_dir():
@@ -46,9 +88,10 @@ def prepare_slides_template(root: Path | None = None) -> Path:
     """Put reveal.js's style sheets (and Font Awesome) where the slides template serves them; return the folder.
 
     They come from the reveal.js package that ``make setup`` fetched into
-    ``dashboards/jupyter/cache``; without it, :class:`MissingAssetError` says so.
+    ``dashboards/jupyter/cache`` (Voila ships reveal.js's script but not its
+    style sheets); without it, :class:`MissingAssetError` says so, and how to fetch it.
     """
-    root = root or project_root()
+    root = root or prepare_site()
     prepare_template(root)
     static = root / SLIDES_TEMPLATE / "static" / "reveal"
     if all((static / Path(name).relative_to("package")).is_file() for name in REVEAL_STYLES):
@@ -56,7 +99,11 @@ def prepare_slides_template(root: Path | None = None) -> Path:
     packages = sorted((root / CACHE).glob("reveal.js-*.tgz"))
     if not packages:
         raise MissingAssetError(
-            "reveal.js", str(root / CACHE), "run `make setup`, which fetches it from the npm registry (npm pack)"
+            "reveal.js",
+            str(root / CACHE),
+            f"the slides need reveal.js {REVEAL_VERSION}'s style sheets (Voila ships only its script). In a checkout,"
+            " run `make setup`, which fetches the package from the npm registry (npm pack); elsewhere, fetch it"
+            f" into that folder: cd '{root / CACHE}' && npm pack reveal.js@{REVEAL_VERSION}",
         )
     with tarfile.open(packages[-1]) as package:
         for name in REVEAL_STYLES:
@@ -69,25 +116,9 @@ def prepare_slides_template(root: Path | None = None) -> Path:
     return static
 
 
-def offline_bundle_path() -> Path:
-    """Where the server keeps the offline bundle, named by the versions that made it."""
-    name = f"jupyterchart-altair{alt.__version__}-vlconvert{vl_convert.__version__}.js"
-    return project_root() / CACHE / name
-
-
-def prepare_offline_bundle() -> Path:
-    """Build JupyterChart's offline bundle with the library and keep it for the kernels; return its path."""
-    path = offline_bundle_path()
-    if not path.is_file():
-        alt.JupyterChart.enable_offline()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(alt.JupyterChart._esm, encoding="utf-8")
-    return path
-
-
 def voila_environment(case_path: Path, root: Path | None = None) -> dict[str, str]:
     """The environment Voila runs in: the case to show, and the project's template on the Jupyter path."""
-    base = (root or project_root()) / JUPYTER_DATA
+    base = (root or prepare_site()) / JUPYTER_DATA
 
     def prepend(variable: str, folder: Path) -> str:
         return os.pathsep.join(p for p in (str(folder), os.environ.get(variable, "")) if p)
@@ -123,33 +154,34 @@ def serve(*, case_dir: Path | None, port: int) -> int:
     except CaseValidationError as err:
         print(err, file=sys.stderr)
         return 1
-    root = project_root()
-    prepare_template(root)
-    prepare_offline_bundle()
+    site = prepare_site()
+    prepare_template(site)
+    # Built here, before this process becomes Voila, so that vl-convert's runtime leaves with it.
+    prepare_offline_bundle(offline_bundle_path(site))
     print(f"Serving '{case.title}' at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
-    _become(root, voila_command(port=port), voila_environment(case_path, root))
+    _become(site, voila_command(port=port), voila_environment(case_path, site))
 
 
-def _become(root: Path, command: list[str], env: dict[str, str]) -> None:
-    """Become Voila in the project folder, so that a signal to this process (Ctrl-C, a test's terminate)
-    reaches the server itself and no server or kernel outlives it."""
-    os.chdir(root)
+def _become(site: Path, command: list[str], env: dict[str, str]) -> NoReturn:
+    """Become Voila in the site folder (where ``voila.json`` is), so that a signal to this process
+    (Ctrl-C, a test's terminate) reaches the server itself and no server or kernel outlives it."""
+    os.chdir(site)
     os.execve(command[0], command, env)
 
 
 def serve_slides(*, notebook: Path, port: int) -> int:
     """Run a teaching notebook as reveal.js slides with Voila, in the foreground until interrupted."""
-    root = project_root()
     path = notebook.resolve()
     if not path.is_file():
         print(f"casereport slides: no notebook at {notebook}", file=sys.stderr)
         return 2
+    site = prepare_site()
     try:
-        prepare_slides_template(root)
+        prepare_slides_template(site)
     except MissingAssetError as err:
         print(f"casereport slides: {err}", file=sys.stderr)
         return 1
-    prepare_offline_bundle()
+    prepare_offline_bundle(offline_bundle_path(site))
     print(f"Serving {path.name} as slides at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
     command = voila_command(port=port, notebook=path, template="casereport-slides")
-    _become(root, command, voila_environment(default_case_dir(), root))
+    _become(site, command, voila_environment(default_case_dir(), site))

@@ -36,6 +36,27 @@ def known_analytes() -> dict[str, Analyte]:
     return {r["loinc"]: Analyte(r["loinc"], r["name"], tuple(r["units"].split("|"))) for r in rows}
 
 
+@dataclass(frozen=True)
+class Plausible:
+    """The values of an analyte in a unit that a case may hold: outside the warning bounds a value is
+    reported as unusual; above ``error_above`` it cannot be a human value (or a unit is wrong)."""
+
+    warn_below: float | None
+    warn_above: float
+    error_above: float
+
+
+@cache
+def plausible_ranges() -> dict[tuple[str, str], Plausible]:
+    """Plausible values by (LOINC code, unit)."""
+    return {
+        (r["loinc"], r["unit"]): Plausible(
+            float(r["warn_below"]) if r["warn_below"] else None, float(r["warn_above"]), float(r["error_above"])
+        )
+        for r in _reference("plausibility.csv")
+    }
+
+
 @cache
 def ctcae_rules() -> dict[str, dict[str, str]]:
     """CTCAE v5.0 grading rules by LOINC code."""

@@ -22,6 +22,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Precision, str], ...] = (
     (re.compile(r"^\d{4}$"), "year", "Y"),
 )
 _OFFSET = re.compile(r"^([+-])(\d+)([dw])$")
+# A case report tells of the recent past: dates from 1900 to today, offsets of at most a century.
+EARLIEST_YEAR = 1900
+MAX_OFFSET_DAYS = 36525
 
 
 @dataclass(frozen=True)
@@ -60,12 +63,12 @@ def parse_date(text: str) -> CaseDate:
                     date.fromisoformat(text)
             except ValueError as err:
                 raise ValueError(f"'{text}' is not a date that exists ({err})") from None
-            return CaseDate(
-                text=text,
-                precision=precision,
-                earliest=period.start_time.date(),
-                latest=period.end_time.date(),
-            )
+            earliest = period.start_time.date()
+            if earliest.year < EARLIEST_YEAR:
+                raise ValueError(f"'{text}' is before {EARLIEST_YEAR}: not a date a case report can give")
+            if earliest > date.today():
+                raise ValueError(f"'{text}' lies in the future")
+            return CaseDate(text=text, precision=precision, earliest=earliest, latest=period.end_time.date())
     raise ValueError(f"'{text}' is not a date: write YYYY-MM-DD, or YYYY-MM when the paper gives only the month")
 
 
@@ -75,7 +78,11 @@ def parse_offset(text: str) -> int:
     if not match:
         raise ValueError(f"'{text}' is not an offset: write a sign, a whole number and d or w, such as +6w or -3d")
     sign, number, unit = match.groups()
+    if len(number) > 6:
+        raise ValueError(f"'{text}' is more than {MAX_OFFSET_DAYS // 365} years: not an offset within one case")
     days = int(number) * (7 if unit == "w" else 1)
+    if days > MAX_OFFSET_DAYS:
+        raise ValueError(f"'{text}' is more than {MAX_OFFSET_DAYS // 365} years: not an offset within one case")
     return -days if sign == "-" else days
 
 

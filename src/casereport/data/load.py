@@ -9,6 +9,7 @@ is dropped or coerced silently: a record is either in the case or in an error.
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from casereport.data.case import Case, CaseParts, build_case
-from casereport.data.catalogue import known_analytes
+from casereport.data.catalogue import known_analytes, plausible_ranges
 from casereport.data.dates import ResolvedDate, own_date_provenance
 from casereport.data.formats import CASE_FILE, CSV_FILES, FILE_MODELS, KEYS, YAML_LISTS
 from casereport.data.quotes import normalise_source, quote_in_source
@@ -34,6 +35,25 @@ from casereport.data.schema import (
     StatementRecord,
 )
 from casereport.exceptions import CaseValidationError, Problem
+
+MAX_FILE_BYTES = 16 * 2**20  # a case file larger than this is not a case report's data
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice (PyYAML would keep the last one silently)."""
+
+
+def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"the key '{key}' is given twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
 
 
 @dataclass(frozen=True)
@@ -57,18 +77,58 @@ class _Reader:
         """True when ``key`` names no record of file ``name`` at all."""
         return key is not None and key not in valid and key not in self.seen.get(name, set())
 
-    def add(self, file: str, row: int | None, line: int | None, fld: str | None, reason: str) -> None:
-        self.problems.append(Problem(file, row, line, fld, reason))
+    def add(
+        self, file: str, row: int | None, line: int | None, fld: str | None, reason: str, *, warning: bool = False
+    ) -> None:
+        self.problems.append(Problem(file, row, line, fld, reason, "warning" if warning else "error"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
     # -- files -------------------------------------------------------------
-    def read_csv(self, name: str, model: type[BaseModel]) -> list[Located] | None:
+    def read_text(self, name: str, *, what: str = "file") -> str | None:
+        """A file of the case folder as text; ``None`` (and a problem) when it is missing, outside the folder,
+        a link, too large or not UTF-8. Nothing outside the folder is ever read."""
         path = self.case_dir / name
-        if not path.is_file():
-            self.add(name, None, None, None, "file is missing")
+        if path.is_symlink():
+            self.add(name, None, None, None, f"{what} is a link; copy the file into the case folder instead")
             return None
-        with path.open(newline="", encoding="utf-8") as handle:
+        folder = self.case_dir.resolve()
+        if not path.resolve().is_relative_to(folder):
+            self.add(name, None, None, None, f"{what} lies outside the case folder; keep it inside")
+            return None
+        if not path.is_file():
+            self.add(name, None, None, None, f"{what} is missing")
+            return None
+        if path.stat().st_size > MAX_FILE_BYTES:
+            self.add(name, None, None, None, f"{what} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+            return None
+        data = path.read_bytes()
+        try:
+            # A byte-order mark (as spreadsheets write) is read as what it is, not as part of the first column.
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            self.add(
+                name,
+                None,
+                line,
+                None,
+                f"is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}); save it with UTF-8 encoding",
+            )
+            return None
+
+    def read_csv(self, name: str, model: type[BaseModel]) -> list[Located] | None:
+        text = self.read_text(name)
+        if text is None:
+            return None
+        with io.StringIO(text, newline="") as handle:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
+            if len(header) == 1 and ";" in header[0]:
+                self.add(name, None, 1, None, "this file uses ';' between cells; save it as comma-separated (CSV)")
+                return None
             expected = [f.alias or n for n, f in model.model_fields.items()]
             missing = [c for c in expected if c not in header]
             unknown = [c for c in header if c not in expected]
@@ -94,13 +154,11 @@ class _Reader:
         return located
 
     def read_yaml(self, name: str) -> tuple[Any, yaml.Node | None] | None:
-        path = self.case_dir / name
-        if not path.is_file():
-            self.add(name, None, None, None, "file is missing")
+        text = self.read_text(name)
+        if text is None:
             return None
-        text = path.read_text(encoding="utf-8")
         try:
-            return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+            return yaml.load(text, Loader=_StrictLoader), yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             self.add(name, None, mark.line + 1 if mark else None, None, f"not valid YAML: {err}")
@@ -349,6 +407,73 @@ def _check_analytes(reader: _Reader, analytes: dict[str, Located], labs: dict[st
             )
 
 
+# A case's records lie within its own span: from a few years before its first event to its end of observation.
+YEARS_BEFORE_FIRST_EVENT = 5
+
+
+def _check_span(
+    reader: _Reader,
+    case: CaseRecord,
+    dated: dict[str, tuple[dict[str, Located], dict[str, ResolvedDate]]],
+    events: dict[str, ResolvedDate],
+) -> None:
+    """Every dated record within the case's span: nothing after the end of observation, nothing years before."""
+    end = events.get(case.observation_end)
+    if end is None or not events:
+        return
+    first = min(d.date.earliest for d in events.values())
+    earliest_allowed = first.replace(year=first.year - YEARS_BEFORE_FIRST_EVENT)
+    for file, (items, dates) in dated.items():
+        for key, date in dates.items():
+            item = items[key]
+            column = "date" if item.record.date is not None else "offset"
+            if date.date.earliest > end.date.latest and key != case.observation_end:
+                reader.add(
+                    file,
+                    item.row,
+                    item.line,
+                    column,
+                    f"'{date.date.text}' falls after the end of observation ({end.date.text})",
+                )
+            elif date.date.latest < earliest_allowed:
+                reader.add(
+                    file,
+                    item.row,
+                    item.line,
+                    column,
+                    f"'{date.date.text}' lies more than {YEARS_BEFORE_FIRST_EVENT} years before the case's first event",
+                )
+
+
+def _check_plausible(reader: _Reader, labs: dict[str, Located]) -> None:
+    """Lab values a human can have: unusual ones are warnings, impossible ones errors (often a wrong unit)."""
+    ranges = plausible_ranges()
+    for item in labs.values():
+        lab: LabRecord = item.record
+        bound = ranges.get((lab.loinc, lab.unit))
+        if bound is None:
+            continue
+        if lab.value > bound.error_above:
+            reader.add(
+                "labs.csv",
+                item.row,
+                item.line,
+                "value",
+                f"{lab.value:g} {lab.unit} is above {bound.error_above:g} {lab.unit}, more than a person can have;"
+                " check the value and its unit",
+            )
+        elif lab.value > bound.warn_above or (bound.warn_below is not None and lab.value < bound.warn_below):
+            reader.add(
+                "labs.csv",
+                item.row,
+                item.line,
+                "value",
+                f"{lab.value:g} {lab.unit} is unusual (outside {bound.warn_below or 0:g}-{bound.warn_above:g});"
+                " check it against the paper",
+                warning=True,
+            )
+
+
 def _check_statements(reader: _Reader, statements: dict[str, Located], regimens: dict[str, Located]) -> None:
     for item in statements.values():
         s: StatementRecord = item.record
@@ -362,11 +487,7 @@ def _check_statements(reader: _Reader, statements: dict[str, Located], regimens:
 def _source_text(reader: _Reader, case: CaseRecord) -> str | None:
     if not case.source.text:
         return None
-    path = reader.case_dir / case.source.text
-    if not path.is_file():
-        reader.add(CASE_FILE, None, None, "source.text", f"source text '{case.source.text}' is missing")
-        return None
-    return path.read_text(encoding="utf-8")
+    return reader.read_text(case.source.text, what=f"the source text named by {CASE_FILE} (source.text)")
 
 
 def _quoted(case: CaseRecord, tables: dict[str, list[Located]]) -> Iterator[tuple[str, Located, str, str]]:
@@ -412,7 +533,7 @@ def _read_files(reader: _Reader) -> tuple[CaseRecord | None, dict[str, list[Loca
 
 
 def _read(case_dir: Path) -> tuple[list[Problem], CaseParts | None]:
-    """Every problem of the folder, and the validated parts of the case when there is none."""
+    """Every problem of the folder (warnings too), and the validated parts of the case when no error."""
     reader = _Reader(case_dir)
     if not case_dir.is_dir():
         reader.add(str(case_dir), None, None, None, "case folder does not exist")
@@ -432,10 +553,21 @@ def _read(case_dir: Path) -> tuple[list[Problem], CaseParts | None]:
     _check_statements(reader, keyed["statements.yaml"], keyed["regimens.yaml"])
     lab_dates = _dated("labs.csv", keyed["labs.csv"], dates)
     ae_dates = _dated("adverse_events.csv", keyed["adverse_events.csv"], dates)
+    _check_span(
+        reader,
+        case,
+        {
+            "events.csv": (keyed["events.csv"], dates),
+            "labs.csv": (keyed["labs.csv"], lab_dates),
+            "adverse_events.csv": (keyed["adverse_events.csv"], ae_dates),
+        },
+        dates,
+    )
+    _check_plausible(reader, keyed["labs.csv"])
     _check_quotes(reader, _source_text(reader, case), _quoted(case, tables))
-    if reader.problems:
+    if reader.errors:
         return reader.problems, None
-    return [], CaseParts(
+    return reader.problems, CaseParts(
         case=case,
         events=[(i.record, dates[key]) for key, i in keyed["events.csv"].items()],
         regimens=[i.record for i in keyed["regimens.yaml"].values()],
@@ -450,7 +582,7 @@ def _read(case_dir: Path) -> tuple[list[Problem], CaseParts | None]:
 
 
 def validate_case(case_dir: str | Path) -> list[Problem]:
-    """Every problem in the case folder; an empty list for a valid case."""
+    """Every problem in the case folder, errors and warnings (``Problem.severity``); none for a clean case."""
     problems, _ = _read(Path(case_dir))
     return problems
 

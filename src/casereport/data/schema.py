@@ -63,7 +63,8 @@ OffsetField = Annotated[
 class Record(BaseModel):
     """A record: unknown fields are errors, blank cells mean 'not given'."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    # No infinities or NaN: every number must be one a case can hold.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -315,6 +316,37 @@ class PatientFact(Provenanced):
     )
     value: str | int | float = Field(description="The fact's value.")
 
+    @model_validator(mode="after")
+    def _plausible(self) -> PatientFact:
+        known = KNOWN_FACTS.get(self.field)
+        if known is not None:
+            known(self.value)
+        return self
+
+
+def _age(value: object) -> None:
+    if not isinstance(value, int | float) or not 0 <= value <= 120:
+        raise ValueError(f"age_years must be a number of years from 0 to 120, not {value!r}")
+
+
+def _sex(value: object) -> None:
+    if value not in ("male", "female", "other", "not stated"):
+        raise ValueError(f"sex must be male, female, other or not stated, not {value!r}")
+
+
+def _ecog(value: object) -> None:
+    if value not in (0, 1, 2, 3, 4, 5):
+        raise ValueError(f"ecog_performance_status must be 0 to 5, not {value!r}")
+
+
+def _child_pugh(value: object) -> None:
+    if value not in ("A", "B", "C"):
+        raise ValueError(f"child_pugh_class must be A, B or C, not {value!r}")
+
+
+# Facts the derivations read, and what they accept.
+KNOWN_FACTS = {"age_years": _age, "sex": _sex, "ecog_performance_status": _ecog, "child_pugh_class": _child_pugh}
+
 
 class MetastaticSite(Provenanced):
     site: str = Field(description="The site.")
@@ -338,7 +370,11 @@ class Source(Record):
 
 
 class CaseRecord(Record):
-    case_id: str = Field(description="The case's id: the folder's name.")
+    # A slug: it names files the figures write, so it may not name a path.
+    case_id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$",
+        description="The case's id, usually the folder's name: lower-case letters, digits, - and _.",
+    )
     title: str = Field(description="The case's title.")
     synthetic: bool = Field(description="true for a case made up to exercise the software.")
     source: Source = Field(description="The paper.")

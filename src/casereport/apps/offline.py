@@ -1,0 +1,91 @@
+"""Altair's ``JupyterChart`` with Vega loaded from a bundle built once per server, never from a CDN.
+
+``alt.JupyterChart`` imports Vega from a CDN; ``JupyterChart.enable_offline()``
+bundles it instead, in vl-convert's JavaScript runtime, which then stays in the
+kernel's memory (about 90 MB per kernel). So the dashboard's server builds the
+bundle once, before Voila starts (:func:`prepare_offline_bundle`), and each
+kernel only reads the file (:func:`offline_chart_class`).
+
+Altair offers no public way to hand ``JupyterChart`` a prebuilt bundle: it
+keeps the script in its private ``_esm`` class attribute. So, instead of
+setting Altair's private attributes, :func:`offline_chart_class` subclasses
+``JupyterChart`` and gives the subclass its own ``_esm``, the bundle's text:
+defining ``_esm`` on a widget class is anywidget's documented way to give the
+widget its script (anywidget reads it from the class when a widget is made,
+and sends it to the page). The bundle itself is built by public functions: Altair's widget script
+(``load_js_src``) without its CDN imports, bundled by ``vl_convert.javascript_bundle``
+with Vega, Vega-Lite and vega-embed, as ``enable_offline`` does.
+
+This module is what both sides share: the launcher (``apps/serve.py``) builds
+the bundle, the kernel-side dashboard (``apps/dashboard.py``) reads it, and
+neither imports the other.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+from pathlib import Path
+
+import altair as alt
+import vl_convert
+from altair.jupyter.jupyter_chart import load_js_src
+
+from casereport.data.bundled import site_root
+
+CACHE = Path("dashboards") / "jupyter" / "cache"
+_CHOSEN: dict[str, type[alt.JupyterChart]] = {}
+
+
+def offline_bundle_path(site: Path | None = None) -> Path:
+    """Where the server keeps the offline bundle, named by the versions that made it."""
+    name = f"jupyterchart-altair{metadata.version('altair')}-vlconvert{metadata.version('vl-convert-python')}.js"
+    return (site or site_root()) / CACHE / name
+
+
+def build_offline_bundle() -> str:
+    """JupyterChart's script with Vega, Vega-Lite and vega-embed bundled in: what ``enable_offline`` builds.
+
+    The script's leading imports (from a CDN) and comments go; vl-convert
+    supplies the names they imported (``vegaEmbed``, ``lodashDebounce``) for
+    the Vega-Lite version Altair writes specs for.
+    """
+    lines = load_js_src().split("\n")
+    while lines and (not lines[0].strip() or lines[0].startswith(("import", "//"))):
+        lines.pop(0)
+    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
+    return str(vl_convert.javascript_bundle("\n".join(lines), vl_version=vl_version))
+
+
+def prepare_offline_bundle(path: Path | None = None) -> Path:
+    """Build the offline bundle unless it is there, and keep it for the kernels; return its path.
+
+    Written whole or not at all, so that a kernel never reads half a bundle.
+    """
+    path = path or offline_bundle_path()
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial.write_text(build_offline_bundle(), encoding="utf-8")
+        partial.replace(path)
+    return path
+
+
+def offline_chart_class(bundle: Path | None = None) -> type[alt.JupyterChart]:
+    """A ``JupyterChart`` subclass that loads Vega from the offline bundle, the same class on every call.
+
+    ``bundle`` is the file (default: the server's, :func:`offline_bundle_path`);
+    without it there, this kernel builds it once and keeps it for the next.
+    Once chosen, calls without ``bundle`` return the class chosen last.
+    """
+    if bundle is None and "chart" in _CHOSEN:
+        return _CHOSEN["chart"]
+    path = prepare_offline_bundle(bundle)
+
+    class OfflineJupyterChart(alt.JupyterChart):
+        """``alt.JupyterChart`` with Vega from the offline bundle (anywidget reads ``_esm`` from the class)."""
+
+        _esm = path.read_text(encoding="utf-8")
+
+    _CHOSEN["chart"] = OfflineJupyterChart
+    return OfflineJupyterChart

@@ -1,0 +1,148 @@
+"""Nothing in a case folder can crash the loader, escape the folder, or pass for a plausible case when it is not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import casereport
+from casereport.apps.cli import main
+
+from .conftest import SEED, SYNTHETIC
+from .test_bad_input import replace
+
+
+def _problems(case_dir: Path) -> list[casereport.Problem]:
+    problems = casereport.validate_case(case_dir)  # never raises
+    for problem in problems:
+        assert problem.file, problem
+        assert problem.reason, problem
+    return problems
+
+
+def _errors(case_dir: Path) -> list[casereport.Problem]:
+    return [p for p in _problems(case_dir) if p.severity == "error"]
+
+
+def _names(problems) -> str:
+    return "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize("file", ["labs.csv", "case.yaml", "source.txt"])
+def test_bytes_that_are_not_utf8_are_named_not_a_traceback(editable_case, file):
+    case_dir = editable_case(SEED)
+    path = case_dir / file
+    path.write_bytes(path.read_bytes().replace(b"e", b"\xe9", 1))
+    errors = _errors(case_dir)
+    assert any(p.file == file and "not UTF-8" in p.reason and p.line for p in errors), _names(errors)
+
+
+def test_a_byte_order_mark_is_read_as_what_it_is(editable_case):
+    case_dir = editable_case(SYNTHETIC)
+    path = case_dir / "labs.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert _errors(case_dir) == []
+
+
+def test_a_semicolon_file_is_told_to_use_commas(editable_case):
+    case_dir = editable_case(SYNTHETIC)
+    path = case_dir / "labs.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    errors = _errors(case_dir)
+    assert [p.reason for p in errors if p.file == "labs.csv"] == [
+        "this file uses ';' between cells; save it as comma-separated (CSV)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "file", "reason"),
+    [
+        (",sorafenib_start,+6w,", ",sorafenib_start,+99999999999w,", "events.csv", "more than 100 years"),
+        (
+            "panobinostat_stop,regimen_stop,Panobinostat stopped at the patient's request,2010-05,",
+            "panobinostat_stop,regimen_stop,Panobinostat stopped at the patient's request,9999-12,",
+            "events.csv",
+            "lies in the future",
+        ),
+        ("lab002,1920-8,46,U/L,2009-10,", "lab002,1920-8,46,U/L,0001-01-01,", "labs.csv", "before 1900"),
+        ("lab002,1920-8,46,U/L,2009-10,", "lab002,1920-8,46,U/L,9999-12-31,", "labs.csv", "lies in the future"),
+        ("lab002,1920-8,46,U/L,2009-10,", "lab002,1920-8,46,U/L,2015-10,", "labs.csv", "after the end of observation"),
+        (
+            "lab002,1920-8,46,U/L,2009-10,",
+            "lab002,1920-8,46,U/L,1990-10,",
+            "labs.csv",
+            "years before the case's first event",
+        ),
+        ("lab002,1920-8,46,", "lab002,1920-8,inf,", "labs.csv", "finite number"),
+        ("lab002,1920-8,46,", "lab002,1920-8,Infinity,", "labs.csv", "finite number"),
+        ("lab002,1920-8,46,", "lab002,1920-8,1e308,", "labs.csv", "more than a person can have"),
+        ("lab035,1834-1,8.4,ng/mL", "lab035,1834-1,84000000,ng/mL", "labs.csv", "more than a person can have"),
+    ],
+    ids=[
+        "huge offset",
+        "stop in 9999",
+        "lab in year 1",
+        "lab in 9999",
+        "lab after the end",
+        "lab long before",
+        "inf",
+        "Infinity",
+        "1e308",
+        "AFP impossible",
+    ],
+)
+def test_implausible_dates_and_values_are_refused(editable_case, old, new, file, reason):
+    case_dir = editable_case(SEED)
+    replace(case_dir / file, old, new)
+    errors = _errors(case_dir)
+    assert any(p.file == file and reason in p.reason for p in errors), _names(errors)
+    with pytest.raises(casereport.CaseValidationError):
+        casereport.load_case(case_dir)
+
+
+def test_an_unusual_value_is_a_warning_and_the_case_still_loads(editable_case, capsys):
+    case_dir = editable_case(SEED)
+    replace(case_dir / "labs.csv", "lab002,1920-8,46,", "lab002,1920-8,6000,")
+    problems = _problems(case_dir)
+    assert [p.severity for p in problems] == ["warning"]
+    assert "unusual" in problems[0].reason
+    assert problems[0].field == "value"
+    assert casereport.load_case(case_dir).labs.set_index("id").at["lab002", "value"] == 6000
+    assert main(["validate", str(case_dir)]) == 0
+    assert "warning: labs.csv" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("    value: 68\n", "    value: -3\n", "age_years must be"),
+        ("synthetic: false\n", "synthetic: false\nsynthetic: true\n", "given twice"),
+        ("case_id: gahr2012-hcc", "case_id: ../escaped", "should match pattern"),
+    ],
+    ids=["negative age", "key twice", "case id as a path"],
+)
+def test_case_yaml_facts_must_be_plausible(editable_case, old, new, reason):
+    case_dir = editable_case(SEED)
+    replace(case_dir / "case.yaml", old, new)
+    errors = _errors(case_dir)
+    assert any(p.file == "case.yaml" and reason in p.reason for p in errors), _names(errors)
+
+
+def test_a_link_out_of_the_folder_is_refused_and_nothing_of_it_is_shown(editable_case, tmp_path):
+    case_dir = editable_case(SEED)
+    outside = tmp_path / "secret.csv"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (case_dir / "labs.csv").unlink()
+    (case_dir / "labs.csv").symlink_to(outside)
+    errors = _errors(case_dir)
+    assert any(p.file == "labs.csv" and "link" in p.reason for p in errors), _names(errors)
+    assert "root:x" not in _names(errors)
+
+
+def test_a_source_text_outside_the_folder_is_refused(editable_case):
+    case_dir = editable_case(SEED)
+    replace(case_dir / "case.yaml", "text: source.txt", "text: ../../../../etc/passwd")
+    errors = _errors(case_dir)
+    assert any("outside the case folder" in p.reason for p in errors), _names(errors)
+    assert "root:" not in _names(errors)
