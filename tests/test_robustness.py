@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import papermill as pm
 import pytest
 
 import casereport
 from casereport.apps.cli import main
+from casereport.apps.parameters import FIGURES, TEACHING, checked
+from casereport.exceptions import ParameterError
 
 from .conftest import SEED, SYNTHETIC
 from .test_bad_input import replace
@@ -146,3 +149,79 @@ def test_a_source_text_outside_the_folder_is_refused(editable_case):
     errors = _errors(case_dir)
     assert any("outside the case folder" in p.reason for p in errors), _names(errors)
     assert "root:" not in _names(errors)
+
+
+# -- notebook parameters ------------------------------------------------------------
+
+
+TEACHING_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01-presentation-and-timeline.ipynb"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"show_answers": "false"}, (None, None, False)),
+        ({"show_answers": "True"}, (None, None, True)),
+        ({"case_dir": "data/x", "reveal_until": "staging_2010_01"}, (Path("data/x"), "staging_2010_01", True)),
+    ],
+)
+def test_teaching_parameters_are_read_as_meant(given, expected):
+    namespace = {"case_dir": None, "reveal_until": None, "show_answers": True, "In": [], "Out": {}} | given
+    assert checked(namespace, TEACHING) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "given", "named"),
+    [
+        ("teaching", {"case_dir": 5}, "case_dir"),
+        ("teaching", {"reveal_until": ["staging_2010_01"]}, "reveal_until"),
+        ("teaching", {"show_answers": "maybe"}, "show_answers"),
+        ("teaching", {"show_anwsers": False}, "show_anwsers"),
+        ("figures", {"formats": 5}, "formats"),
+        ("figures", {"width_mm": "wide"}, "width_mm"),
+        ("figures", {"dpi": 300.5}, "dpi"),
+    ],
+)
+def test_a_parameter_it_cannot_use_is_named(spec, given, named):
+    defaults = {
+        "teaching": {"case_dir": None, "reveal_until": None, "show_answers": True},
+        "figures": {
+            "case_dir": None,
+            "output_dir": None,
+            "formats": "svg",
+            "axis": "calendar",
+            "width_mm": 85,
+            "dpi": 300,
+        },
+    }[spec]
+    with pytest.raises(ParameterError) as raised:
+        checked(defaults | given, TEACHING if spec == "teaching" else FIGURES)
+    assert raised.value.parameter == named
+
+
+def test_a_handout_with_false_as_text_hides_its_answers(tmp_path):
+    out = tmp_path / "handout.ipynb"
+    pm.execute_notebook(
+        TEACHING_NOTEBOOK,
+        out,
+        parameters={"show_answers": "false"},
+        kernel_name="python3",
+        cwd=TEACHING_NOTEBOOK.parent,
+        progress_bar=False,
+    )
+    text = out.read_text(encoding="utf-8")
+    assert "Answer hidden" in text
+    assert "**Answer.**" not in text
+
+
+def test_an_unknown_notebook_parameter_stops_the_run(tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as raised:
+        pm.execute_notebook(
+            TEACHING_NOTEBOOK,
+            tmp_path / "out.ipynb",
+            parameters={"show_anwsers": False},
+            kernel_name="python3",
+            cwd=TEACHING_NOTEBOOK.parent,
+            progress_bar=False,
+        )
+    assert "show_anwsers" in str(raised.value)
