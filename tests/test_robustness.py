@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import papermill as pm
@@ -225,3 +226,47 @@ def test_an_unknown_notebook_parameter_stops_the_run(tmp_path):
             progress_bar=False,
         )
     assert "show_anwsers" in str(raised.value)
+
+
+# -- the command line -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("port", ["-1", "99999", "http"])
+def test_a_port_that_is_no_port_is_refused(port, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["dashboard", "--port", port])
+    assert exited.value.code == 2
+    assert "is not a port number" in capsys.readouterr().err
+
+
+def test_a_busy_port_is_said_not_silently_replaced(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
+
+
+def test_slides_of_a_file_that_is_not_a_notebook_are_refused(capsys):
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    assert main(["slides", str(readme)]) == 2
+    assert "is not a Jupyter notebook" in capsys.readouterr().err
+
+
+def test_figure_errors_name_the_flag_the_user_typed(tmp_path, capsys):
+    assert main(["figures", "--out", str(tmp_path), "--format", "bogus"]) == 2
+    err = capsys.readouterr().err
+    assert "--format:" in err
+    assert "formats" not in err.replace("format(s)", "")
+
+
+def test_version_and_help_say_what_they_should(capsys):
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert casereport.__version__ in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "CASEREPORT_CASE" in out
+    assert "CASEREPORT_ROOT" in out

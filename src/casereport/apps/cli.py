@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
+import socket
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from casereport import __version__
 from casereport.data.load import load_case, validate_case
 from casereport.derive.audit import audit_case, audit_checks
 from casereport.exceptions import CaseValidationError, ParameterError
@@ -89,6 +92,16 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+FIGURE_FLAGS = {
+    "case_dir": "--case",
+    "output_dir": "--out",
+    "formats": "--format",
+    "axis": "--axis",
+    "width_mm": "--width-mm",
+    "dpi": "--dpi",
+}
+
+
 def _figures(args: argparse.Namespace) -> int:
     from casereport.apps.notebooks import run_figures_notebook
 
@@ -102,39 +115,98 @@ def _figures(args: argparse.Namespace) -> int:
             dpi=args.dpi,
         )
     except ParameterError as err:
-        print(f"casereport figures: {err}", file=sys.stderr)
+        # Name the flag the user typed, not the notebook's parameter behind it.
+        flag = FIGURE_FLAGS.get(err.parameter, err.parameter)
+        print(f"casereport figures: {flag}: {err.reason}", file=sys.stderr)
         return 2
     print(f"figures, manifest.json and the executed notebook are in {args.out}")
     return 0
 
 
+def _port(text: str) -> int:
+    """A TCP port number, for argparse."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1 to 65535)")
+    return port
+
+
+def _port_in_use(port: int) -> bool:
+    """True when something already listens on the loopback port (Voila would then quietly take another)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _refuse_busy(command: str, port: int) -> bool:
+    if _port_in_use(port):
+        print(f"casereport {command}: port {port} on 127.0.0.1 is in use; choose another with --port", file=sys.stderr)
+        return True
+    return False
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     from casereport.apps.serve import serve
 
+    if _refuse_busy("dashboard", args.port):
+        return 2
     return serve(case_dir=args.case_dir, port=args.port)
+
+
+def _is_notebook(path: Path) -> bool:
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(content, dict) and isinstance(content.get("cells"), list) and "nbformat" in content
 
 
 def _slides(args: argparse.Namespace) -> int:
     from casereport.apps.serve import serve_slides
 
+    if not args.notebook.is_file():
+        print(f"casereport slides: no notebook at {args.notebook}", file=sys.stderr)
+        return 2
+    if args.notebook.suffix != ".ipynb" or not _is_notebook(args.notebook):
+        print(f"casereport slides: {args.notebook} is not a Jupyter notebook (.ipynb)", file=sys.stderr)
+        return 2
+    if _refuse_busy("slides", args.port):
+        return 2
     return serve_slides(notebook=args.notebook, port=args.port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="casereport", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="casereport",
+        description="A published clinical case report as checkable data, figures, a report and a dashboard.",
+        epilog="Environment: CASEREPORT_CASE, the case a notebook or the dashboard shows by default;"
+        " CASEREPORT_ROOT, a folder holding data/, notebooks/, dashboards/ and voila.json instead of the"
+        " package's own.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    formatter = argparse.ArgumentDefaultsHelpFormatter
 
-    validate = commands.add_parser("validate", help="check a case folder; list every problem")
-    validate.add_argument("case_dir", type=Path)
+    validate = commands.add_parser(
+        "validate", formatter_class=formatter, help="check a case folder; list every problem"
+    )
+    validate.add_argument("case_dir", type=Path, help="the case folder")
     validate.set_defaults(run=_validate)
 
     audit = commands.add_parser(
         "audit",
+        formatter_class=formatter,
         help="compare the case with the paper's own statements",
         description="Compare the case with the paper's own statements. Exit status: 0 no disagreement,"
         " 1 disagreements found (listed), 2 the case folder is not valid.",
     )
-    audit.add_argument("case_dir", type=Path)
+    audit.add_argument("case_dir", type=Path, help="the case folder")
     audit.add_argument(
         "--cycle-reading",
         choices=["full", "last_dose"],
@@ -146,42 +218,48 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     report = commands.add_parser(
         "report",
+        formatter_class=formatter,
         help="the case as a clinician summarises it (Markdown, HTML or JSON)",
         description="Write the case report: presentation, baseline, regimens with planned doses, stagings with"
         " response categories and reasons, on-treatment toxicity, adverse events, outcome, the audit and every"
         " value's provenance.",
     )
-    report.add_argument("case_dir", type=Path)
+    report.add_argument("case_dir", type=Path, help="the case folder")
     report.add_argument("--format", choices=["md", "html", "json"], default="md", help="default: md")
     report.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     report.set_defaults(run=_report)
 
     schema = commands.add_parser(
         "schema",
+        formatter_class=formatter,
         help="write the field reference (docs/data-format.md) and the JSON Schemas from the record models",
     )
     schema.add_argument("--docs", type=Path, default=Path("docs"), help="the docs folder (default: docs)")
     schema.set_defaults(run=_schema)
 
-    figures = commands.add_parser("figures", help="regenerate every figure with papermill")
-    figures.add_argument("--case", type=Path, default=None, help="case folder (default: the bundled case)")
+    figures = commands.add_parser("figures", formatter_class=formatter, help="regenerate every figure with papermill")
+    figures.add_argument("--case", type=Path, default=None, help="case folder, or else the bundled case")
     figures.add_argument("--out", type=Path, required=True, help="folder for the figures")
-    figures.add_argument("--format", default="svg,png,pdf,html", help="any of svg,png,pdf,html (comma-separated)")
+    figures.add_argument("--format", default="svg,png,pdf,html", help="any of svg,png,pdf,html, comma-separated")
     figures.add_argument("--axis", default="calendar", help="calendar or relative")
-    figures.add_argument("--width-mm", type=float, default=85.0, help="figure width in mm (85: one column)")
-    figures.add_argument("--dpi", type=int, default=300)
+    figures.add_argument("--width-mm", type=float, default=85.0, help="figure width in mm; 85 is one journal column")
+    figures.add_argument("--dpi", type=int, default=300, help="resolution of the PNG files")
     figures.set_defaults(run=_figures)
 
-    dashboard = commands.add_parser("dashboard", help="serve the case dashboard with Voila on loopback")
-    dashboard.add_argument(
-        "case_dir", type=Path, nargs="?", default=None, help="case folder (default: the first bundled case)"
+    dashboard = commands.add_parser(
+        "dashboard", formatter_class=formatter, help="serve the case dashboard with Voila on loopback"
     )
-    dashboard.add_argument("--port", type=int, default=8866)
+    dashboard.add_argument(
+        "case_dir", type=Path, nargs="?", default=None, help="case folder, or else the first bundled case"
+    )
+    dashboard.add_argument("--port", type=_port, default=8866, help="loopback port to serve on")
     dashboard.set_defaults(run=_dashboard)
 
-    slides = commands.add_parser("slides", help="run a teaching notebook as slides (Voila's reveal template)")
+    slides = commands.add_parser(
+        "slides", formatter_class=formatter, help="run a teaching notebook as slides (Voila's reveal template)"
+    )
     slides.add_argument("notebook", type=Path, help="a notebook, e.g. notebooks/01-presentation-and-timeline.ipynb")
-    slides.add_argument("--port", type=int, default=8867)
+    slides.add_argument("--port", type=_port, default=8867, help="loopback port to serve on")
     slides.set_defaults(run=_slides)
 
     args = parser.parse_args(argv)
