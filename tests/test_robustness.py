@@ -13,7 +13,7 @@ from casereport.apps.cli import main
 from casereport.apps.parameters import FIGURES, TEACHING, checked
 from casereport.exceptions import ParameterError
 
-from .conftest import SEED, SYNTHETIC
+from .conftest import CASES, SEED, SYNTHETIC
 from .test_bad_input import replace
 
 
@@ -270,3 +270,14 @@ def test_version_and_help_say_what_they_should(capsys):
     out = capsys.readouterr().out
     assert "CASEREPORT_CASE" in out
     assert "CASEREPORT_ROOT" in out
+
+
+def test_the_case_not_found_page_is_short_and_only_that():
+    from casereport.apps.dashboard import READING_GUIDE, dashboard_page
+
+    page = dashboard_page("case=" + "x" * 20_000, default=CASES[SEED])
+    html = page.value
+    assert "Case not found" in html
+    assert len(html) < 2_000
+    assert READING_GUIDE not in html
+    assert "Reading the page" not in html

@@ -63,7 +63,9 @@ class UnknownCaseError(CaseReportError):
     def __init__(self, asked: str, known: list[str]) -> None:
         self.asked = asked
         self.known = sorted(known)
-        super().__init__(f"There is no case called \u201c{asked}\u201d here. Bundled cases: {', '.join(self.known)}.")
+        # A visitor's value is echoed back cut short: a page is no place for 20,000 characters of it.
+        shown = asked if len(asked) <= 60 else asked[:60] + "\u2026"
+        super().__init__(f"There is no case called \u201c{shown}\u201d here. Bundled cases: {', '.join(self.known)}.")
 
 
 class MissingAssetError(CaseReportError):

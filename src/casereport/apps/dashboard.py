@@ -46,6 +46,13 @@ READABLE = {
     "planned_possible": "of which only possibly before a stop",
 }
 CHART_WIDTH = 540
+# Under the case's page only: a page that could not show a case does not explain its views.
+READING_GUIDE = (
+    "<p><b>Reading the page.</b> Drag across the timeline to narrow the lab, AFP and imaging views to that range;"
+    " double-click to clear. Click a staging (a diamond) to read its findings in the paper's words. Filled marks are"
+    " values stated in the paper; pale marks stated values at a date the paper does not give; hollow marks are"
+    " illustrative, placed to show the course the paper describes, and never measurements.</p>"
+)
 
 
 def choose_case(query_string: str | None, default: str | Path) -> Path:
@@ -308,7 +315,14 @@ class CaseDashboard:
             layout=widgets.Layout(width="560px", margin="0 0 0 12px", overflow="auto"),
         )
         return widgets.VBox(
-            [header, clinical_panel(self.case), audit_panel(self.case), controls, widgets.HBox([self.chart, side])]
+            [
+                header,
+                clinical_panel(self.case),
+                audit_panel(self.case),
+                controls,
+                widgets.HBox([self.chart, side]),
+                widgets.HTML(READING_GUIDE),
+            ]
         )
 
 
