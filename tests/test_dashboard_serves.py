@@ -68,3 +68,99 @@ def test_the_slides_template_takes_reveal_js_style_sheets_from_the_package(tmp_p
     assert (
         tmp_path / "dashboards" / "jupyter" / "voila" / "templates" / "casereport" / "static" / "fontawesome"
     ).is_dir()
+
+
+def test_a_checkout_serves_from_itself():
+    from casereport.apps.serve import prepare_site
+    from casereport.data.bundled import project_root, site_root
+
+    assert site_root() == project_root()
+    assert prepare_site() == project_root()
+
+
+@pytest.fixture
+def packaged_root(tmp_path, monkeypatch):
+    """A project root served the way an installed package is: from a copy in the user's cache folder."""
+    import shutil
+
+    from casereport.data import bundled
+
+    root = tmp_path / "site-packages" / "casereport" / "_bundled"
+    checkout = bundled.project_root()
+    root.mkdir(parents=True)
+    shutil.copy(checkout / "voila.json", root / "voila.json")
+    shutil.copytree(checkout / "dashboards", root / "dashboards")
+    monkeypatch.setenv(bundled.ROOT_ENV, str(root))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # Root may write anywhere, so "not writable" cannot be staged: the root is taken for the package's own.
+    monkeypatch.setattr(bundled, "is_packaged", lambda path: path == root)
+    return root
+
+
+def test_an_installed_package_serves_from_a_copy_in_the_user_cache(packaged_root, tmp_path):
+    from casereport.apps.offline import offline_bundle_path
+    from casereport.apps.serve import DASHBOARD, SLIDES_TEMPLATE, TEMPLATE, prepare_site, voila_environment
+
+    site = prepare_site()
+    assert site.parent == tmp_path / "cache" / "casereport"
+    assert (site / "voila.json").read_bytes() == (packaged_root / "voila.json").read_bytes()
+    assert (site / DASHBOARD).is_file()
+    assert (site / TEMPLATE / "index.html.j2").is_file()
+    assert (site / SLIDES_TEMPLATE / "index.html.j2").is_file()
+    assert (site / "dashboards" / "jupyter" / "config" / "jupyter_server_config.json").is_file()
+    # The checkout's caches and generated copies stay behind; the site makes its own.
+    assert not (site / "dashboards" / "jupyter" / "cache").exists()
+    assert not (site / TEMPLATE / "static" / "fontawesome").exists()
+    # Kernels find the server's chart bundle in the same place the server put it.
+    assert offline_bundle_path().is_relative_to(site / "dashboards" / "jupyter" / "cache")
+    assert voila_environment(default_case_dir())["JUPYTER_PATH"].startswith(str(site / "dashboards" / "jupyter"))
+
+
+def test_the_copy_is_made_once_and_again_when_the_package_changes(packaged_root):
+    import os
+
+    from casereport.apps.serve import TEMPLATE, prepare_site
+
+    site = prepare_site()
+    (site / "voila.json").write_text("{}", encoding="utf-8")
+    assert prepare_site() == site
+    assert (site / "voila.json").read_text(encoding="utf-8") == "{}"
+    template = packaged_root / TEMPLATE / "index.html.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{#- upgraded -#}\n", encoding="utf-8")
+    os.utime(template, ns=(template.stat().st_atime_ns, template.stat().st_mtime_ns + 1_000_000_000))
+    assert prepare_site() == site
+    assert (site / TEMPLATE / "index.html.j2").read_text(encoding="utf-8").endswith("{#- upgraded -#}\n")
+    assert (site / "voila.json").read_bytes() == (packaged_root / "voila.json").read_bytes()
+
+
+def test_slides_from_an_installed_package_say_where_reveal_js_goes_and_how_to_fetch_it(packaged_root, capsys):
+    from pathlib import Path
+
+    from casereport.apps.serve import prepare_site
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "01-presentation-and-timeline.ipynb"
+    cache = prepare_site() / "dashboards" / "jupyter" / "cache"
+    assert main(["slides", str(notebook), "--port", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "reveal.js" in err
+    assert str(cache) in err
+    assert "npm pack reveal.js@6.0.1" in err
+
+
+def test_charts_load_vega_from_the_bundle_file_without_touching_altair(tmp_path, monkeypatch):
+    import altair as alt
+    import pandas as pd
+
+    from casereport.apps import offline
+    from casereport.apps.offline import offline_chart_class
+
+    monkeypatch.setattr(offline, "_CHOSEN", {})  # this test's class stays with this test
+    before = alt.JupyterChart._esm
+    bundle = tmp_path / "bundle.js"
+    bundle.write_text("export default { render() {} };\n", encoding="utf-8")
+    chart_class = offline_chart_class(bundle)
+    assert issubclass(chart_class, alt.JupyterChart)
+    assert offline_chart_class() is chart_class  # the kernel's later calls get the same class
+    widget = chart_class(alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x"))
+    assert widget._esm == "export default { render() {} };\n"
+    assert alt.JupyterChart._esm == before

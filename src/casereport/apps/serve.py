@@ -137,7 +137,8 @@ def voila_command(*, port: int, notebook: Path = DASHBOARD, template: str | None
     command = [
         sys.executable,
         "-m",
-        "voila",
+        # Voila itself, answering 404 where its handlers would fail (see apps/voila_app.py).
+        "casereport.apps.voila_app",
         str(notebook),
         f"--port={port}",
         "--no-browser",

@@ -1,0 +1,53 @@
+"""Voila, with the requests it mishandles answered 404 instead of failing with a traceback.
+
+Voila 0.5 answers ``/voila/templates/<name>/<file>`` outside a template's
+``static`` folder (and paths that climb out of it with ``..``) with a 500:
+its ``TemplateStaticFileHandler`` unpacks the path without checking it. And
+``/logout`` fails with a 500 because Jupyter Server's logout page needs a
+``static_path`` the standalone app does not set. A visitor gets a plain 404
+for both, and the server log keeps no traceback. Run as
+``python -m casereport.apps.voila_app`` with Voila's own arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.utils import url_path_join
+from tornado.web import ErrorHandler, HTTPError
+from voila.app import Voila
+from voila.static_file_handler import TemplateStaticFileHandler
+
+
+class TemplateFiles(TemplateStaticFileHandler):  # type: ignore[misc]
+    """Voila's template file handler: a path that is not ``<template>/static/<file>`` is not found."""
+
+    def parse_url_path(self, path: str) -> str:
+        try:
+            return str(super().parse_url_path(path))
+        except (ValueError, AssertionError):
+            raise HTTPError(404) from None
+
+    @classmethod
+    def get_absolute_path(cls, root: str, path: str) -> str:
+        try:
+            return str(super().get_absolute_path(root, path))
+        except (ValueError, AssertionError):
+            raise HTTPError(404) from None
+
+
+class CaseVoila(Voila):  # type: ignore[misc]
+    """Voila with 404s where its own handlers would fail."""
+
+    def init_handlers(self) -> list[Any]:
+        handlers = [
+            (pattern, TemplateFiles, *rest) if handler is TemplateStaticFileHandler else (pattern, handler, *rest)
+            for pattern, handler, *rest in super().init_handlers()
+        ]
+        return [(url_path_join(self.server_url, r"/logout"), ErrorHandler, {"status_code": 404}), *handlers]
+
+
+main = CaseVoila.launch_instance
+
+if __name__ == "__main__":
+    main()
