@@ -76,7 +76,7 @@ def test_bad_parameters_name_the_parameter(overrides, parameter, tmp_path):
 
 def test_cli_refuses_an_unknown_format(tmp_path, capsys):
     assert main(["figures", "--out", str(tmp_path), "--format", "svg,gif"]) == 2
-    assert "parameter 'formats'" in capsys.readouterr().err
+    assert "--format: unknown format(s)" in capsys.readouterr().err  # the flag the user typed
     assert not list(tmp_path.iterdir())
 
 

@@ -185,10 +185,10 @@ def range_html(case: Case, start: object, end: object, *, axis: charts.Axis) -> 
     labs = lab_summary(case, start, end, axis=axis)
     doses = dose_summary(case, start, end, axis=axis)
     if axis == "calendar":
-        start, end = (pd.Timestamp(v).strftime("%-d %b %Y") for v in (start, end))
-        span = f"{start} to {end}"
+        first, last = (pd.Timestamp(str(v)).strftime("%-d %b %Y") for v in (start, end))
+        span = f"{first} to {last}"
     else:
-        span = f"day {float(start):.0f} to day {float(end):.0f}"
+        span = f"day {float(str(start)):.0f} to day {float(str(end)):.0f}"
     doses = doses.assign(cycles=doses["cycles"].map(lambda c: ", ".join(map(str, c)) or "(continuous)"))
     labs = labs.assign(worst_grade=labs["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"))
     labs = labs.rename(columns=READABLE)
@@ -211,9 +211,12 @@ def _brush_bounds(value: dict, axis: charts.Axis) -> tuple[object, object] | Non
     bounds = value.get("x") if value else None
     if not bounds:
         return None
+    low, high = bounds[0], bounds[1]
     if axis == "calendar":
-        return tuple(pd.to_datetime(b, unit="ms") if isinstance(b, int | float) else pd.Timestamp(b) for b in bounds)
-    return bounds[0], bounds[1]
+        low, high = (
+            pd.to_datetime(b, unit="ms") if isinstance(b, int | float) else pd.Timestamp(b) for b in (low, high)
+        )
+    return low, high
 
 
 class CaseDashboard:
@@ -245,7 +248,7 @@ class CaseDashboard:
             description="Staging",
             layout=widgets.Layout(width="540px"),
         )
-        self.chart = alt.JupyterChart(self._chart(), debounce_wait=60)
+        self.chart = offline_chart_class()(self._chart(), debounce_wait=60)
         self.summary = widgets.HTML(self._whole_course())
         self.findings = widgets.HTML("")
         self.findings.add_class("casereport-findings")
@@ -255,7 +258,7 @@ class CaseDashboard:
         self.staging.observe(self._show_staging, names="value")
         self._watch_selections()
 
-    def _chart(self) -> alt.TopLevelMixin:
+    def _chart(self) -> alt.VConcatChart:
         return charts.dashboard_chart(
             self.case,
             axis=self.axis.value,

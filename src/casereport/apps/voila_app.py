@@ -19,7 +19,7 @@ from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
 
 
-class TemplateFiles(TemplateStaticFileHandler):  # type: ignore[misc]
+class TemplateFiles(TemplateStaticFileHandler):
     """Voila's template file handler: a path that is not ``<template>/static/<file>`` is not found."""
 
     def parse_url_path(self, path: str) -> str:
@@ -36,7 +36,7 @@ class TemplateFiles(TemplateStaticFileHandler):  # type: ignore[misc]
             raise HTTPError(404) from None
 
 
-class CaseVoila(Voila):  # type: ignore[misc]
+class CaseVoila(Voila):
     """Voila with 404s where its own handlers would fail."""
 
     def init_handlers(self) -> list[Any]:

@@ -146,12 +146,10 @@ def _provenance_marks(
         labelExpr=" : ".join(f"datum.value == '{k}' ? '{PROVENANCE_TEXT[k]}'" for k in present) + " : datum.label",
     )
     scale = alt.Scale(domain=present, range=[PROVENANCE_FILL[k] for k in present])
-    # The key always shows its legend. ``legend`` is unused: the legend shadowed it until typed, so
-    # ``legend=False`` (from all_labs_chart) has never hidden it; honouring it would change the figures.
     key = (
         alt.Chart(data)
         .mark_point(size=size, strokeWidth=1.5, color="#555555", opacity=1, clip=True)
-        .encode(x=x, y=y, fill=alt.Fill("shown_as:N", scale=scale, legend=key_legend), **encodings)
+        .encode(x=x, y=y, fill=alt.Fill("shown_as:N", scale=scale, legend=key_legend if legend else None), **encodings)
     )
     marks = (
         alt.Chart(data)
