@@ -14,7 +14,7 @@ AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 REVEAL_VERSION ?= 6.0.1
 REVEAL := dashboards/jupyter/cache/reveal.js-$(REVEAL_VERSION).tgz
 
-.PHONY: setup dashboard lab slides test lint clean
+.PHONY: setup dashboard lab slides test lint fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ test: $(STAMP) $(CHROMIUM) $(REVEAL) lint
 	# loadgroup no longer groups them under pytest 9.2: pytest-dev/pytest-xdist#1386).
 	$(BIN)/python -m pytest -m server
 	$(BIN)/python -m pytest -n auto --dist loadfile --nbval-lax -p no:cacheprovider notebooks dashboards
+
+# Many more damaged copies of the bundled cases than make test tries (nightly-style): FUZZ_EXAMPLES=5000 make fuzz
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP)
+	CASEREPORT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider --timeout=0 --hypothesis-show-statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import casereport
@@ -72,8 +72,17 @@ CELLS = st.sampled_from(
 )
 
 
+def _read(path: Path) -> str:
+    # Earlier damage may have left bytes that are not UTF-8: keep them as they are.
+    return path.read_text(encoding="utf-8", errors="surrogateescape")
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")
+
+
 def _damage_csv(path: Path, data: st.DataObject) -> None:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = _read(path).splitlines()
     if len(lines) < 2:
         return
     row = data.draw(st.integers(1, len(lines) - 1), label="row")
@@ -81,23 +90,25 @@ def _damage_csv(path: Path, data: st.DataObject) -> None:
     column = data.draw(st.integers(0, len(cells) - 1), label="column")
     cells[column] = data.draw(CELLS, label="value")
     lines[row] = ",".join(cells)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write(path, "\n".join(lines) + "\n")
 
 
 def _damage_yaml(path: Path, data: st.DataObject) -> None:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = _read(path).splitlines()
     candidates = [i for i, line in enumerate(lines) if ": " in line and not line.lstrip().startswith("#")]
     if not candidates:
         return
     number = data.draw(st.sampled_from(candidates), label="line")
     key = lines[number].split(": ", 1)[0]
     lines[number] = f"{key}: {data.draw(CELLS, label='value')}"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write(path, "\n".join(lines) + "\n")
 
 
 def _damage(case_dir: Path, data: st.DataObject, outside: Path) -> str:
     name = data.draw(st.sampled_from(FILES), label="file")
     path = case_dir / name
+    if path.is_symlink() or not path.is_file():  # gone or linked by earlier damage
+        return f"nothing more to {name}"
     how = data.draw(
         st.sampled_from(["cell", "bytes", "truncate", "delete", "empty", "encoding", "link", "duplicate", "extra"]),
         label="damage",
@@ -118,15 +129,16 @@ def _damage(case_dir: Path, data: st.DataObject, outside: Path) -> str:
     elif how == "empty":
         path.write_bytes(b"")
     elif how == "encoding":
-        path.write_bytes(path.read_text(encoding="utf-8").encode(data.draw(st.sampled_from(["utf-16", "latin-1"]))))
+        encoding = data.draw(st.sampled_from(["utf-16", "latin-1"]), label="encoding")
+        path.write_bytes(_read(path).encode(encoding, errors="replace"))
     elif how == "link":
         path.unlink()
         path.symlink_to(outside)
     elif how == "duplicate":
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = _read(path).splitlines()
         if len(lines) > 1:
             lines.append(lines[-1])
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _write(path, "\n".join(lines) + "\n")
     else:
         (case_dir / "notes.txt").write_text("an author's notes\n", encoding="utf-8")
     return f"{how} {name}"
@@ -146,14 +158,15 @@ def test_a_damaged_case_gets_messages_never_a_traceback(case, data, capsys):
         outside.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
         case_dir = root / case
         shutil.copytree(CASES[case], case_dir)
-        for _ in range(data.draw(st.integers(1, 3), label="damages")):
-            _damage(case_dir, data, outside)
+        done = [_damage(case_dir, data, outside) for _ in range(data.draw(st.integers(1, 3), label="damages"))]
         problems = casereport.validate_case(case_dir)
         for problem in problems:
             assert problem.file
             assert problem.reason
             assert "root:x" not in str(problem)
         errors = [p for p in problems if p.severity == "error"]
+        for damage in done:
+            event(f"{damage.split()[0]}: {'rejected' if errors else 'validated, drawn and served'}")
         assert main(["validate", str(case_dir)]) == (1 if errors else 0)
         capsys.readouterr()
         if errors:
@@ -167,3 +180,64 @@ def test_a_damaged_case_gets_messages_never_a_traceback(case, data, capsys):
         from casereport.apps.dashboard import CaseDashboard
 
         assert CaseDashboard(loaded).widget() is not None
+
+
+ANYTHING = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.lists(st.text(max_size=10), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(
+    spec=st.sampled_from(["teaching", "figures"]), values=st.dictionaries(st.text(max_size=12), ANYTHING, max_size=4)
+)
+def test_notebook_parameters_are_used_or_named(spec, values):
+    from casereport.apps.parameters import FIGURES, TEACHING, checked
+    from casereport.exceptions import ParameterError
+
+    chosen = TEACHING if spec == "teaching" else FIGURES
+    refused: ParameterError | None = None
+    try:
+        result = checked(values, chosen)
+    except ParameterError as err:
+        refused = err
+    if refused is None:
+        assert len(result) == len(chosen)
+    else:
+        assert refused.parameter in values or refused.parameter in chosen
+
+
+FLAG_VALUES = st.one_of(st.text(max_size=20), st.sampled_from(["-1", "0", "1e9", "nan", "svg,gif", "relative", "85"]))
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    command=st.sampled_from(["validate", "audit", "report", "figures", "dashboard", "slides"]),
+    flags=st.lists(
+        st.tuples(
+            st.sampled_from(["--format", "--axis", "--width-mm", "--dpi", "--port", "--out", "--cycle-reading"]),
+            FLAG_VALUES,
+        ),
+        max_size=3,
+    ),
+)
+def test_the_command_line_answers_odd_arguments_with_a_message(command, flags, capsys, tmp_path_factory):
+    """Odd arguments end in usage errors or messages (exit 1 or 2), never a traceback; no server is started."""
+    missing = str(tmp_path_factory.mktemp("nothing") / "no-such-case")
+    argv = [command, missing]
+    for flag, value in flags:
+        argv += [flag, value]
+    if command == "figures":
+        argv = [command, "--case", missing, "--out", str(tmp_path_factory.mktemp("out")), *argv[2:]]
+    try:
+        code = main(argv)
+    except SystemExit as exited:
+        code = exited.code
+    assert code in (1, 2), argv
+    assert "Traceback" not in capsys.readouterr().err
