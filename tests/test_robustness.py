@@ -281,3 +281,21 @@ def test_the_case_not_found_page_is_short_and_only_that():
     assert len(html) < 2_000
     assert READING_GUIDE not in html
     assert "Reading the page" not in html
+
+
+def test_an_impossible_date_in_yaml_is_a_message(editable_case):
+    """Found by the fuzzing harness: YAML read 2009-02-30 as a timestamp and failed with a traceback."""
+    case_dir = editable_case(SEED)
+    replace(case_dir / "case.yaml", "title: Sorafenib", "title: 2009-02-30\nsubtitle: Sorafenib")
+    errors = _errors(case_dir)
+    assert any(p.file == "case.yaml" for p in errors), _names(errors)
+
+
+def test_a_date_in_yaml_stays_text(editable_case):
+    case_dir = editable_case(SEED)
+    replace(
+        case_dir / "case.yaml",
+        "title: Sorafenib plus panobinostat in metastatic hepatocellular carcinoma",
+        "title: 2009-09-15",
+    )
+    assert casereport.load_case(case_dir).title == "2009-09-15"

@@ -54,6 +54,12 @@ def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+# Dates stay text, checked by casereport's own parser: YAML would turn 2009-09-15 into a date object and
+# fail on 2009-02-30 with a traceback of its own.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,7 @@ class _Reader:
             return None
         try:
             return yaml.load(text, Loader=_StrictLoader), yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as err:
+        except (yaml.YAMLError, ValueError) as err:
             mark = getattr(err, "problem_mark", None)
             self.add(name, None, mark.line + 1 if mark else None, None, f"not valid YAML: {err}")
             return None
