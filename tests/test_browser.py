@@ -167,7 +167,8 @@ def test_clicking_a_staging_shows_its_findings_in_the_papers_words(page, dashboa
     visit.wait_for_chart()
     page.locator(f"svg path[aria-label*='{staging['label']}']").first.click()
     findings = page.locator(".casereport-findings")
-    findings.get_by_text(staging["label"]).wait_for(timeout=20_000)
+    # The latest staging shows before any click; the clicked one's heading replaces it.
+    findings.locator("h4", has_text=staging["label"]).wait_for(timeout=20_000)
     quotes = case.findings.loc[case.findings["staging"] == staging["id"], "quote"].dropna()
     text = findings.inner_text()
     assert any(q[:30] in text for q in quotes)

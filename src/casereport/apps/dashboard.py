@@ -191,6 +191,13 @@ def range_html(case: Case, start: object, end: object, *, axis: charts.Axis) -> 
         span = f"day {float(str(start)):.0f} to day {float(str(end)):.0f}"
     doses = doses.assign(cycles=doses["cycles"].map(lambda c: ", ".join(map(str, c)) or "(continuous)"))
     labs = labs.assign(worst_grade=labs["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"))
+    # Values as clinicians write them (130 U/L, not 130.0), dates kept on one line.
+    for column in ("first", "last", "lowest", "highest"):
+        labs[column] = [f"{v:g}\u00a0{u}" for v, u in zip(labs[column], labs["unit"], strict=True)]
+    for frame in (labs, doses):
+        for column in ("first_when", "last_when"):
+            frame[column] = frame[column].map(lambda text: str(text).replace(" ", "\u00a0"))
+    labs = labs.drop(columns="unit")
     labs = labs.rename(columns=READABLE)
     doses = doses.rename(columns=READABLE)
     note = (
@@ -237,20 +244,23 @@ class CaseDashboard:
             value="calendar",
             description="Time axis",
         )
-        stagings = case.events[case.events["kind"] == "staging"]
+        stagings = case.events[case.events["kind"] == "staging"].sort_values("date_earliest", kind="stable")
+        stagings = stagings[stagings["id"].isin(case.findings["staging"])]
+        # The latest staging shows until a clinician clicks another: never an empty panel.
+        latest = stagings["id"].iloc[-1] if not stagings.empty else None
         self.staging = widgets.Dropdown(  # the list of stagings; a click on the timeline sets it too
-            options=[("(click a staging on the timeline, or choose)", None)]
-            + [
+            options=[
                 (f"{format_when(r['date_earliest'], r['date_latest'])}: {r['label']}", r["id"])
                 for _, r in stagings.iterrows()
-            ],
-            value=None,
+            ]
+            or [("(no staging with findings)", None)],
+            value=latest,
             description="Staging",
             layout=widgets.Layout(width="540px"),
         )
         self.chart = offline_chart_class()(self._chart(), debounce_wait=60)
         self.summary = widgets.HTML(self._whole_course())
-        self.findings = widgets.HTML("")
+        self.findings = widgets.HTML(staging_html(case, latest) if latest else "")
         self.findings.add_class("casereport-findings")
         self.summary.add_class("casereport-summary")
         for control in (self.analytes, self.afp_scale, self.axis):
