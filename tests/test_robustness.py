@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import papermill as pm
@@ -299,3 +301,12 @@ def test_a_date_in_yaml_stays_text(editable_case):
         "title: 2009-09-15",
     )
     assert casereport.load_case(case_dir).title == "2009-09-15"
+
+
+def test_a_reader_closing_the_pipe_gets_no_traceback():
+    cli = Path(sys.executable).with_name("casereport")
+    result = subprocess.run(
+        f"'{cli}' report '{CASES[SEED]}' | head -1", shell=True, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.startswith("# ")
+    assert "Traceback" not in result.stderr
