@@ -10,9 +10,6 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Jupyter refuses to run as root unless told (containers, CI).
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-# reveal.js's style sheets for the slides (its script comes with Voila, which bundles this version).
-REVEAL_VERSION ?= 6.0.1
-REVEAL := dashboards/jupyter/cache/reveal.js-$(REVEAL_VERSION).tgz
 
 .PHONY: setup dashboard lab slides test lint fuzz clean
 
@@ -22,11 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-$(REVEAL):
-	mkdir -p $(@D)
-	cd $(@D) && npm pack --silent reveal.js@$(REVEAL_VERSION) >/dev/null
-
-setup: $(STAMP) $(REVEAL)
+setup: $(STAMP)
 
 dashboard: $(STAMP)
 	$(BIN)/casereport dashboard --port $(PORT)
@@ -37,7 +30,7 @@ lab: $(STAMP)
 
 # make slides NOTEBOOK=notebooks/02-liver-enzymes-and-ctcae.ipynb
 NOTEBOOK ?= notebooks/01-presentation-and-timeline.ipynb
-slides: $(STAMP) $(REVEAL)
+slides: $(STAMP)
 	$(BIN)/casereport slides $(NOTEBOOK) --port $(PORT)
 
 # Style, the layers' import contract (apps > charts > derive > data), and the types.
@@ -51,7 +44,7 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq chromium
 
-test: $(STAMP) $(CHROMIUM) $(REVEAL) lint
+test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/python -m pytest -n auto -m "not server"
 	# The browser tests share one Voila server, so they run in one process (xdist's
 	# loadgroup no longer groups them under pytest 9.2: pytest-dev/pytest-xdist#1386).

@@ -138,6 +138,9 @@ def _port(text: str) -> int:
 def _port_in_use(port: int) -> bool:
     """True when something already listens on the loopback port (Voila would then quietly take another)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the server binds (tornado sets SO_REUSEADDR): only a listening socket makes the port busy,
+        # not a closed connection's TIME_WAIT or another probe at the same moment.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

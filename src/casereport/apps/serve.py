@@ -33,6 +33,7 @@ DASHBOARD = Path("dashboards") / "case.ipynb"
 JUPYTER_DATA = Path("dashboards") / "jupyter"
 TEMPLATE = JUPYTER_DATA / "voila" / "templates" / "casereport"
 SLIDES_TEMPLATE = JUPYTER_DATA / "voila" / "templates" / "casereport-slides"
+VENDOR = JUPYTER_DATA / "vendor"
 # reveal.js's own style sheets; its script comes with Voila (6.0.1 in Voila 0.5), which ships no style sheet.
 # `make setup` fetches the package (npm pack).
 REVEAL_VERSION = "6.0.1"
@@ -87,23 +88,32 @@ def prepare_template(root: Path | None = None) -> Path:
 def prepare_slides_template(root: Path | None = None) -> Path:
     """Put reveal.js's style sheets (and Font Awesome) where the slides template serves them; return the folder.
 
-    They come from the reveal.js package that ``make setup`` fetched into
-    ``dashboards/jupyter/cache`` (Voila ships reveal.js's script but not its
-    style sheets); without it, :class:`MissingAssetError` says so, and how to fetch it.
+    Voila ships reveal.js's script but not its style sheets. They are vendored,
+    with reveal.js's MIT licence, in ``dashboards/jupyter/vendor/reveal.js-<version>``
+    (the theme carries its fonts inline, so nothing is fetched); a reveal.js
+    package in ``dashboards/jupyter/cache`` (``npm pack``) is used when the
+    vendored copy is missing, and :class:`MissingAssetError` says how to get one.
     """
     root = root or prepare_site()
     prepare_template(root)
     static = root / SLIDES_TEMPLATE / "static" / "reveal"
     if all((static / Path(name).relative_to("package")).is_file() for name in REVEAL_STYLES):
         return static
+    vendored = root / VENDOR / f"reveal.js-{REVEAL_VERSION}"
+    if all((vendored / Path(name).name).is_file() for name in REVEAL_STYLES):
+        for name in REVEAL_STYLES:
+            target = static / Path(name).relative_to("package")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(vendored / Path(name).name, target)
+        return static
     packages = sorted((root / CACHE).glob("reveal.js-*.tgz"))
     if not packages:
         raise MissingAssetError(
             "reveal.js",
             str(root / CACHE),
-            f"the slides need reveal.js {REVEAL_VERSION}'s style sheets (Voila ships only its script). In a checkout,"
-            " run `make setup`, which fetches the package from the npm registry (npm pack); elsewhere, fetch it"
-            f" into that folder: cd '{root / CACHE}' && npm pack reveal.js@{REVEAL_VERSION}",
+            f"the slides need reveal.js {REVEAL_VERSION}'s style sheets (Voila ships only its script), vendored in"
+            f" {VENDOR}; that copy is missing here, so fetch the package into that folder:"
+            f" cd '{root / CACHE}' && npm pack reveal.js@{REVEAL_VERSION}",
         )
     with tarfile.open(packages[-1]) as package:
         for name in REVEAL_STYLES:
