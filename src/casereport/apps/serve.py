@@ -35,7 +35,7 @@ TEMPLATE = JUPYTER_DATA / "voila" / "templates" / "casereport"
 SLIDES_TEMPLATE = JUPYTER_DATA / "voila" / "templates" / "casereport-slides"
 VENDOR = JUPYTER_DATA / "vendor"
 # reveal.js's own style sheets; its script comes with Voila (6.0.1 in Voila 0.5), which ships no style sheet.
-# `make setup` fetches the package (npm pack).
+# They are vendored in dashboards/jupyter/vendor (a package fetched with `npm pack` also serves).
 REVEAL_VERSION = "6.0.1"
 REVEAL_STYLES = ("package/dist/reveal.css", "package/dist/theme/white.css")
 # What serving adds beside the templates, never copied into a site: the caches, Font Awesome, reveal.js.
