@@ -24,7 +24,7 @@ from casereport.data.load import load_case
 from casereport.derive.clinical import adverse_event_table
 from casereport.derive.grading import on_treatment_grades
 from casereport.derive.response import response_assessments
-from casereport.derive.tables import when_text
+from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis
 from casereport.exceptions import CaseValidationError, ParameterError
 
@@ -165,7 +165,7 @@ def companion_tables(case: Case) -> dict[str, pd.DataFrame]:
     return {
         "adverse-events": adverse_event_table(case),
         "toxicity-on-treatment": on_treatment_grades(case)
-        .assign(date=lambda g: [when_text(r) for _, r in g.iterrows()])
+        .assign(date=when_texts)
         .drop(columns=["date_earliest", "date_latest"]),
         "response": response_assessments(case).drop(
             columns=["anchor", "anchor_offset_days", "date_earliest", "date_latest"]

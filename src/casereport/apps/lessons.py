@@ -332,10 +332,9 @@ def audit_so_far(known: Case) -> str:
 
 def cycle_readings(known: Case) -> str:
     """How many disagreements remain when a cycle counts at its last dose instead of its last day."""
-    # Only the counts depend on how a cycle is read.
-    counts = ("statement_vs_dates", "statements_at_same_event", "statements_out_of_order")
-    full = [d for d in audit_case(known, cycle_reading="full") if d.kind in counts]
-    last_dose = [d for d in audit_case(known, cycle_reading="last_dose") if d.kind in counts]
+    # Only the counts of cycles depend on how a cycle is read: they are the ones that say so of the other reading.
+    full = [d for d in audit_case(known, cycle_reading="full") if d.also_under_other_reading is not None]
+    last_dose = [d for d in audit_case(known, cycle_reading="last_dose") if d.also_under_other_reading is not None]
     if not full:
         return "Nothing to reconcile yet: the audit finds no disagreement at this step."
     gone = [d for d in full if d.also_under_other_reading is False]

@@ -23,7 +23,7 @@ import altair as alt
 import pandas as pd
 
 from casereport.data.case import Case
-from casereport.derive.tables import when_text
+from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis, placed
 
 Scale = Literal["linear", "log"]
@@ -70,7 +70,7 @@ def _positions(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
     """``frame`` with ``x``, ``x_start``, ``x_end`` for the chosen axis, and ``when`` as a reader says it."""
     out = placed(case, frame, axis)
     # The date as a reader says it, marked where the paper does not give it.
-    out["when"] = [when_text(row) for _, row in out.iterrows()] if not out.empty else []
+    out["when"] = when_texts(out)
     return out
 
 

@@ -475,32 +475,23 @@ def audit_case(case: Case, *, cycle_reading: CycleReading = "full") -> list[Disa
     Contradictions come first, then tensions; a check that holds only by
     construction is not a disagreement (see :func:`audit_checks`).
     """
+    # Counts of cycles are the checks a reading of a cycle can change: they say whether the other reading agrees.
+    counts = {(d.kind, d.statements) for d in _elapsed_disagreements(case, cycle_reading)}
     other: CycleReading = "last_dose" if cycle_reading == "full" else "full"
     under_other = {(d.kind, d.statements) for d in _elapsed_disagreements(case, other)}
     found = [
-        Disagreement(d.kind, d.statements, d.quotes, d.detail, (d.kind, d.statements) in under_other)
-        for d in _elapsed_disagreements(case, cycle_reading)
-    ]
-    rest = [c for c in audit_checks(case, cycle_reading=cycle_reading) if c.status in ("disagrees", "tension")]
-    rest = [
-        c
-        for c in rest
-        if c.kind not in ("statement_vs_dates", "statements_at_same_event")
-        or c.statements[0] not in {sid for d in found for sid in d.statements}
-    ]
-    converted = [
         Disagreement(
-            c.kind, c.statements, c.quotes, c.detail, None, "tension" if c.status == "tension" else "contradiction"
+            c.kind,
+            c.statements,
+            c.quotes,
+            c.detail,
+            (c.kind, c.statements) in under_other if (c.kind, c.statements) in counts else None,
+            "tension" if c.status == "tension" else "contradiction",
         )
-        for c in rest
-        if not any(c.statements == d.statements and c.kind == d.kind for d in found)
+        for c in audit_checks(case, cycle_reading=cycle_reading)
+        if c.status in ("disagrees", "tension")
     ]
-    ordered = (
-        found
-        + [d for d in converted if d.severity == "contradiction"]
-        + [d for d in converted if d.severity == "tension"]
-    )
-    return ordered
+    return [d for d in found if d.severity == "contradiction"] + [d for d in found if d.severity == "tension"]
 
 
 def audit_frame(disagreements: list[Disagreement]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from casereport.data.case import Case
 from casereport.derive.response import is_hcc
-from casereport.derive.tables import when_text
+from casereport.derive.tables import when_text, when_texts
 from casereport.derive.timeline import relative_days
 
 NOT_REPORTED = "not reported"
@@ -101,7 +101,7 @@ def toxicity_table(grades: pd.DataFrame) -> pd.DataFrame:
             "drug period": grades["period"],
             "worst grade": grades["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"),
             "value": [f"{v:g} {u}" for v, u in zip(grades["value"], grades["unit"], strict=True)],
-            "when": [when_text(r) for _, r in grades.iterrows()],
+            "when": when_texts(grades),
             "value is": grades["provenance"],
             "graded against": [
                 f"{v:g} ({i})" for v, i in zip(grades["baseline_value"], grades["baseline_id"], strict=True)

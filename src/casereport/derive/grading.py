@@ -27,6 +27,7 @@ import pandas as pd
 
 from casereport.data.case import Case
 from casereport.data.catalogue import ctcae_rules
+from casereport.derive.timeline import placed
 
 GRADE_COLUMNS = [
     "flag",
@@ -103,8 +104,9 @@ Baselining = Literal["treatment_start", "each_added_drug"]
 PERIOD_COLUMNS = ["period", "drugs", "start_event", "end_event", "x_start", "x_end", "after_stop"]
 
 
-def _mid(earliest: pd.Timestamp, latest: pd.Timestamp) -> pd.Timestamp:
-    return earliest + (latest + pd.Timedelta(days=1) - earliest) / 2
+def _event_x(case: Case) -> pd.Series:
+    """Each event's place on the calendar axis, by id: where the charts draw it."""
+    return placed(case, case.events, "calendar").set_index("id")["x"]
 
 
 def drug_periods(case: Case) -> pd.DataFrame:
@@ -114,13 +116,12 @@ def drug_periods(case: Case) -> pd.DataFrame:
     the next one's (``x_start``, ``x_end``), where the charts draw them;
     ``after_stop`` names the drugs stopped before it.
     """
+    event_x = _event_x(case)
     changes = []
     for _, regimen in case.regimens.iterrows():
-        start = case.event(regimen["start"])
-        changes.append((_mid(start["date_earliest"], start["date_latest"]), regimen["start"], regimen["drug"], +1))
+        changes.append((event_x[regimen["start"]], regimen["start"], regimen["drug"], +1))
         if isinstance(regimen["stop"], str):
-            stop = case.event(regimen["stop"])
-            changes.append((_mid(stop["date_earliest"], stop["date_latest"]), regimen["stop"], regimen["drug"], -1))
+            changes.append((event_x[regimen["stop"]], regimen["stop"], regimen["drug"], -1))
     changes.sort(key=lambda change: change[0])
     end = case.event(case.observation_end)
     end_x = end["date_latest"] + pd.Timedelta(days=1)
@@ -172,6 +173,8 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
     first_start = _treatment_start(case)
     periods = drug_periods(case)
     added = case.events[case.events["id"].isin(case.regimens["start"]) & (case.events["id"] != first_start["id"])]
+    added_x = added["id"].map(_event_x(case))
+    lab_x = placed(case, case.labs, "calendar")["x"].to_dict()
     rules = ctcae_rules()
     rows = []
     for loinc, values in labs.groupby("loinc", sort=False):
@@ -180,7 +183,7 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
         initial = first if first["date_earliest"] <= first_start["date_latest"] else None
         for index, lab in values.iterrows():
             flag = _flag(lab["value"], lab["lower_limit"], lab["upper_limit"])
-            x = _mid(lab["date_earliest"], lab["date_latest"])
+            x = lab_x[index]
             pre = bool(
                 lab["date_latest"] < first_start["date_earliest"] or (index == first.name and initial is not None)
             )
@@ -194,7 +197,7 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
             reference, rebaselined = initial, None
             if baseline == "each_added_drug" and not pre and not added.empty:
                 # The most recent added drug's start before this value: grade against the values then.
-                begun = added[_mid(added["date_earliest"], added["date_latest"]) <= x]
+                begun = added[added_x <= x]
                 if not begun.empty:
                     restart = begun.sort_values("date_earliest").iloc[-1]
                     reference = _baseline_for(values, restart)

@@ -20,11 +20,22 @@ def format_when(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
     return f"{earliest.strftime('%-d %b %Y')} \u2013 {latest.strftime('%-d %b %Y')}"
 
 
+def _marked(text: str, made: str | float | None) -> str:
+    return text if made == "reported" or pd.isna(made) else f"{text} (date {made})"
+
+
 def when_text(row: pd.Series) -> str:
     """A record's date as a reader says it, marked where the paper does not give the date."""
-    text = format_when(row["date_earliest"], row["date_latest"])
-    made = row.get("date_provenance", "reported")
-    return text if made == "reported" or pd.isna(made) else f"{text} (date {made})"
+    return _marked(format_when(row["date_earliest"], row["date_latest"]), row.get("date_provenance", "reported"))
+
+
+def when_texts(frame: pd.DataFrame) -> list[str]:
+    """:func:`when_text` of every row of ``frame``, without building a Series per row (charts redraw often)."""
+    made = frame["date_provenance"] if "date_provenance" in frame else ["reported"] * len(frame)
+    return [
+        _marked(format_when(a, b), m)
+        for a, b, m in zip(frame["date_earliest"], frame["date_latest"], made, strict=True)
+    ]
 
 
 def format_days(earliest: int, latest: int) -> str:
