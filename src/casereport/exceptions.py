@@ -76,3 +76,35 @@ class MissingAssetError(CaseReportError):
         self.path = path
         self.fix = fix
         super().__init__(f"{asset} is not in {path}: {fix}")
+
+
+@dataclass(frozen=True)
+class BundleProblem:
+    """One thing wrong with a FHIR bundle: the entry (counted from 1), the resource, the element, and why.
+
+    ``entry`` is ``None`` when the problem concerns the whole bundle; ``resource``
+    names it as a reader finds it (``Observation labs.csv lab005``).
+    """
+
+    entry: int | None
+    resource: str | None
+    element: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.entry is not None:
+            where.append(f"entry {self.entry}" + (f" ({self.resource})" if self.resource else ""))
+        if self.element:
+            where.append(f"element '{self.element}'")
+        return (", ".join(where) + ": " if where else "") + self.reason
+
+
+class BundleError(CaseReportError):
+    """A FHIR bundle cannot be read into a case; ``source`` names the bundle, ``problems`` every reason."""
+
+    def __init__(self, source: str, problems: list[BundleProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from casereport import __version__
+from casereport.apps.fhir import add_fhir_commands
 from casereport.data.load import load_case, validate_case
 from casereport.derive.audit import audit_case, audit_checks
 from casereport.exceptions import CaseValidationError, ParameterError
@@ -265,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     slides.add_argument("notebook", type=Path, help="a notebook, e.g. notebooks/01-presentation-and-timeline.ipynb")
     slides.add_argument("--port", type=_port, default=8867, help="loopback port to serve on")
     slides.set_defaults(run=_slides)
+
+    add_fhir_commands(commands, formatter)
 
     args = parser.parse_args(argv)
     try:
