@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from casereport import __version__
+from casereport.apps.care import add_care_command
 from casereport.apps.fhir import add_fhir_commands
 from casereport.data.load import load_case, validate_case
 from casereport.derive.audit import audit_case, audit_checks
@@ -268,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     slides.set_defaults(run=_slides)
 
     add_fhir_commands(commands, formatter)
+    add_care_command(commands, formatter)
 
     args = parser.parse_args(argv)
     try:
