@@ -2,7 +2,7 @@
 
 ``to_fhir`` makes the bundle (one resource per record, each with its
 provenance); ``from_fhir`` reads it back and refuses, with every reason, what
-it cannot place. ``vocabulary`` names the code systems and extensions both
+it cannot place, and ``compare`` what would not survive the trip. ``vocabulary`` names the code systems and extensions both
 use, ``dating`` writes dates as precise as the paper, ``provenance`` says
 which values the paper states, and ``folder`` reads and writes the records as
 the files hold them.

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from casereport.data.fhir.compare import compare_bundles
 from casereport.data.fhir.dating import offset_text
 from casereport.data.fhir.folder import write_folder
 from casereport.data.fhir.provenance import read_provenance
@@ -48,32 +47,14 @@ from casereport.data.fhir.vocabulary import (
     UCUM,
     extension_parts,
     first,
+    identifiers,
+    own_identifier,
     record_system,
+    resource_label,
 )
 from casereport.data.formats import ALL_FILES, CASE_FILE
 from casereport.data.load import validate_case
 from casereport.exceptions import BundleError, BundleProblem, ParameterError
-
-MAX_REPORTED = 20  # differences named one by one; more are counted
-
-
-def _identifiers(resource: dict[str, Any]) -> list[dict[str, Any]]:
-    found = resource.get("identifier") or []
-    return found if isinstance(found, list) else [found]
-
-
-def _own(resource: dict[str, Any]) -> dict[str, Any]:
-    """The identifier that says which record of which file the resource is (empty if none)."""
-    return next((i for i in _identifiers(resource) if str(i.get("system", "")).startswith(f"{BASE}:")), {})
-
-
-def _label(resource: Any) -> str | None:
-    """A resource as a reader finds it in the bundle: ``Observation labs.csv lab005``."""
-    if not isinstance(resource, dict):
-        return None
-    own = _own(resource)
-    where = str(own.get("system") or "").removeprefix(f"{BASE}:") or None
-    return " ".join(str(p) for p in (resource.get("resourceType"), where, own.get("value")) if p) or None
 
 
 @dataclass
@@ -85,7 +66,7 @@ class _Entry:
 
     @property
     def label(self) -> str | None:
-        return _label(self.resource)
+        return resource_label(self.resource)
 
 
 def _dig(value: Any, *path: str | int) -> Any:
@@ -181,7 +162,7 @@ def parse_bundle(text: str, source: str) -> dict[str, Any]:
             loc = list(error["loc"])
             if len(loc) >= 2 and loc[0] == "entry" and isinstance(loc[1], int):
                 element = ".".join(str(step) for step in loc[3:]) or None
-                label = _label(_dig(entries, loc[1], "resource"))
+                label = resource_label(_dig(entries, loc[1], "resource"))
                 problems.append(BundleProblem(loc[1] + 1, label, element, f"{error['msg']} (FHIR R4B)"))
             else:
                 problems.append(
@@ -195,7 +176,7 @@ def _index(reader: _Reader, bundle: dict[str, Any]) -> list[_Entry]:
     entries = []
     for number, item in enumerate(bundle.get("entry") or [], start=1):
         resource = item.get("resource") or {}
-        own = _own(resource)
+        own = own_identifier(resource)
         entry = _Entry(number, resource, own.get("system"), own.get("value"))
         if item.get("fullUrl"):
             reader.by_url[item["fullUrl"]] = entry
@@ -273,7 +254,7 @@ def _provenanced(entry: _Entry, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _source(reader: _Reader, entry: _Entry, out: CaseContents, _: str | None) -> None:
-    ids = {i.get("system"): i.get("value") for i in _identifiers(entry.resource)}
+    ids = {i.get("system"): i.get("value") for i in identifiers(entry.resource)}
     title, data = reader.attachment(entry)
     if data is not None:
         if not title or Path(title).name != title or title in ALL_FILES or title.startswith("."):
@@ -459,59 +440,6 @@ def _origin(contents: CaseContents, file: str, row: int | None, fld: str | None)
     return contents.origins.get((CASE_FILE, ""))
 
 
-def _differences(
-    given: Any, made: Any, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Where two JSON values differ: (path, what a reader should know)."""
-    if isinstance(given, dict) and isinstance(made, dict):
-        for key in dict.fromkeys([*given, *made]):
-            if key not in made:
-                yield (*path, key), "is not read back by casereport; it would be lost"
-            elif key not in given:
-                yield (*path, key), "is missing; the rest of the bundle gives it"
-            else:
-                yield from _differences(given[key], made[key], (*path, key))
-    elif isinstance(given, list) and isinstance(made, list):
-        # Items matched by content, so that one item taken out is one difference, not every later one.
-        keys = [json.dumps(v, sort_keys=True) for v in given], [json.dumps(v, sort_keys=True) for v in made]
-        matcher = difflib.SequenceMatcher(None, keys[0], keys[1], autojunk=False)
-        for op, g1, g2, m1, m2 in matcher.get_opcodes():
-            if op == "replace" and g2 - g1 == m2 - m1:
-                for offset in range(g2 - g1):
-                    yield from _differences(given[g1 + offset], made[m1 + offset], (*path, g1 + offset))
-            elif op != "equal":
-                for index in range(g1, g2):
-                    yield (*path, index), "is not read back by casereport; it would be lost"
-                for index in range(m1, m2):
-                    yield (*path, g1), f"is missing: {json.dumps(made[index], ensure_ascii=False)[:80]}"
-    elif given != made:
-        yield (
-            path,
-            f"is {json.dumps(given, ensure_ascii=False)[:80]}, but the rest of the bundle gives {json.dumps(made, ensure_ascii=False)[:80]}",
-        )
-
-
-def _element(path: tuple[str | int, ...]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
-
-
-def _compare(bundle: dict[str, Any], again: dict[str, Any], source: str) -> None:
-    given = canonical(bundle)
-    entries = given.get("entry") or []
-    problems = []
-    for path, reason in _differences(given, again):
-        if len(path) >= 2 and path[0] == "entry" and isinstance(path[1], int) and path[1] < len(entries):
-            label = _label(entries[path[1]].get("resource"))
-            problems.append(BundleProblem(path[1] + 1, label, _element(path[3:]) or None, reason))
-        else:
-            problems.append(BundleProblem(None, None, _element(path) or None, reason))
-    if len(problems) > MAX_REPORTED:
-        more = len(problems) - MAX_REPORTED
-        problems = [*problems[:MAX_REPORTED], BundleProblem(None, None, None, f"and {more} more difference(s)")]
-    if problems:
-        raise BundleError(source, problems)
-
-
 def import_bundle(bundle_path: str | Path, out: str | Path) -> Path:
     """Read a bundle from ``casereport fhir export`` into a new case folder ``out``; returns it.
 
@@ -550,7 +478,7 @@ def import_bundle(bundle_path: str | Path, out: str | Path) -> Path:
                     )
                 )
             raise BundleError(str(source), problems)
-        _compare(bundle, case_bundle(aside), str(source))
+        compare_bundles(bundle, case_bundle(aside), str(source))
         if folder.exists():
             folder.rmdir()
         aside.rename(folder)

@@ -108,3 +108,22 @@ def first(parts: dict[str, list[Any]] | None, name: str) -> Any:
     """The first value of a part, or ``None``."""
     values = (parts or {}).get(name) or [None]
     return values[0]
+
+
+def identifiers(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    found = resource.get("identifier") or []
+    return found if isinstance(found, list) else [found]
+
+
+def own_identifier(resource: dict[str, Any]) -> dict[str, Any]:
+    """The identifier that says which record of which file the resource is (empty if none)."""
+    return next((i for i in identifiers(resource) if str(i.get("system", "")).startswith(f"{BASE}:")), {})
+
+
+def resource_label(resource: Any) -> str | None:
+    """A resource as a reader finds it in the bundle: ``Observation labs.csv lab005``."""
+    if not isinstance(resource, dict):
+        return None
+    own = own_identifier(resource)
+    where = str(own.get("system") or "").removeprefix(f"{BASE}:") or None
+    return " ".join(str(p) for p in (resource.get("resourceType"), where, own.get("value")) if p) or None
