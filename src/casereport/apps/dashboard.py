@@ -7,8 +7,11 @@ findings of a clicked staging.
 
 from __future__ import annotations
 
+import asyncio
+import datetime
 import html
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import altair as alt
@@ -17,9 +20,19 @@ import pandas as pd
 
 from casereport import charts
 from casereport.apps.offline import offline_chart_class
+from casereport.apps.page_bridge import PageBridge
+from casereport.apps.view_state import (
+    ViewState,
+    default_analytes,
+    range_from_brush,
+    read_view,
+    stagings_with_findings,
+    view_query,
+)
+from casereport.charts.dashboard import AXIS_ROOM
 from casereport.data.bundled import bundled_cases
 from casereport.data.case import Case
-from casereport.data.catalogue import AFP, LIVER_ENZYMES
+from casereport.data.catalogue import AFP
 from casereport.data.load import load_case
 from casereport.derive.audit import audit_case, audit_frame
 from casereport.derive.clinical import (
@@ -32,10 +45,13 @@ from casereport.derive.clinical import (
 from casereport.derive.grading import on_treatment_grades
 from casereport.derive.response import response_assessments
 from casereport.derive.summary import dose_summary, lab_summary, staging_findings
-from casereport.derive.tables import format_when
+from casereport.derive.tables import format_when, imaging_table, lab_table, timeline_table
 from casereport.exceptions import UnknownCaseError
 
 CASE_PARAMETER = "case"
+# Seconds without a keystroke before a typed range applies; and the first year a range may start in.
+TYPING_PAUSE_S = 0.7
+FIRST_YEAR = 1900
 READABLE = {
     "values": "n",
     "first_when": "first on",
@@ -45,13 +61,13 @@ READABLE = {
     "planned_at_most": "planned doses (at most)",
     "planned_possible": "of which only possibly before a stop",
 }
-CHART_WIDTH = 540
 # Under the case's page only: a page that could not show a case does not explain its views.
 READING_GUIDE = (
-    "<p><b>Reading the page.</b> Drag across the timeline to narrow the lab, AFP and imaging views to that range;"
-    " double-click to clear. Click a staging (a diamond) to read its findings in the paper's words. Filled marks are"
-    " values stated in the paper; pale marks stated values at a date the paper does not give; hollow marks are"
-    " illustrative, placed to show the course the paper describes, and never measurements.</p>"
+    "<p class='casereport-note casereport-reading'><b>Reading the page.</b> Drag across the timeline to narrow the lab, AFP and imaging"
+    " views to that range, or type the range in <i>From</i> and <i>To</i>; double-click the timeline or press"
+    " <i>Whole course</i> to clear. Click a staging (a diamond) or its button to read its findings in the paper's"
+    " words. The address keeps what you chose: copy it to send this view. Every chart's data are in the tables under"
+    " it.</p>"
 )
 
 
@@ -72,44 +88,87 @@ def _table(frame: pd.DataFrame, *, empty: str) -> str:
     return frame.to_html(index=False, na_rep="", escape=True, classes="casereport-table", border=0)
 
 
-STYLE = """<style>
-.casereport-table { border-collapse: collapse; font-size: 12px; line-height: 1.35; margin: 4px 0 8px; }
-.casereport-table th, .casereport-table td { border-bottom: 1px solid #ddd; padding: 2px 8px; text-align: left;
-  vertical-align: top; }
-.casereport-note { color: #555; font-size: 12px; }
-.casereport-illustrative { background: #fff4d6; border-left: 4px solid #E69F00; padding: 4px 8px; font-size: 12px; }
+STYLE = f"""<style>
+.casereport-table {{ border-collapse: collapse; font-size: 13px; line-height: 1.4; margin: 4px 0 10px; width: 100%; }}
+.casereport-table th, .casereport-table td {{ border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left;
+  vertical-align: top; }}
+.casereport-table th {{ background: #f4f4f4; }}
+.casereport-page p {{ line-height: 1.45; margin: 4px 0 8px; }}
+.casereport-note {{ color: #444; font-size: 13px; }}
+.casereport-illustrative {{ background: #fff4d6; border-left: 4px solid #E69F00; padding: 4px 8px; font-size: 13px; }}
+.casereport-page {{ font-size: 14px; max-width: 100%; }}
+.casereport-page h3 {{ font-size: 16px; margin: 14px 0 6px; }}
+/* The chart's container: its column less the room the y axes take beside the plots, so that
+   Vega's container width (the plots) plus the axes fill the column and no more. */
+.casereport-chart {{ width: calc(100% - {AXIS_ROOM}px) !important; min-width: 0; overflow: visible !important; }}
+.casereport-panels {{ display: flex; flex-wrap: wrap; gap: 8px 24px; }}
+.casereport-panels > .widget-html, .casereport-panels > .widget-vbox {{ flex: 1 1 720px; min-width: 0; }}
+.casereport-cards {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 4px 24px; }}
+.casereport-cards section.wide {{ grid-column: 1 / -1; }}
+.casereport-controls {{ display: flex; flex-wrap: wrap; gap: 4px 28px; align-items: flex-end; }}
+.casereport-controls .widget-label {{ font-size: 14px; }}
+.casereport-data summary {{ cursor: pointer; font-weight: 600; margin: 4px 0; }}
 </style>"""
 
 
 def header_html(case: Case) -> str:
-    """The patient, diagnosis, regimens and key dates in a few lines."""
+    """The header band: patient, diagnosis, baseline stage, regimens, key dates and source, at a glance."""
     patient = {r["field"]: r["value"] for _, r in case.patient.iterrows()}
     age, sex = patient.pop("age_years", None), patient.pop("sex", "")
     who = f"{age}-year-old {sex}" if age is not None else str(sex)
     background = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in patient.items())
-    regimens = "; ".join(
-        f"{r['drug']} {r['dose']:g} {r['dose_unit']} ({r['schedule_kind']})" for _, r in case.regimens.iterrows()
+    regimens = "".join(
+        f"<li>{html.escape(str(r['drug']))} {r['dose']:g}\u00a0{html.escape(str(r['dose_unit']))}"
+        f" ({html.escape(str(r['schedule_kind']))})</li>"
+        for _, r in case.regimens.iterrows()
     )
     keys = case.events[case.events["kind"].isin(["diagnosis", "regimen_start", "staging", "regimen_stop"])]
-    dates = " &middot; ".join(
-        f"<b>{html.escape(format_when(r['date_earliest'], r['date_latest']))}</b> {html.escape(r['label'])}"
-        for _, r in keys.iterrows()
+    dates = "".join(
+        f"<li><b class='casereport-when'>{html.escape(format_when(r['date_earliest'], r['date_latest']))}</b>"
+        f" {html.escape(r['label'])}</li>"
+        for _, r in keys.sort_values("date_earliest", kind="stable").iterrows()
     )
+    baseline = baseline_assessment(case)
+    stage = "; ".join(
+        f"{item} {value}{' (derived)' if provenance == 'derived' else ''}"
+        for item, value, provenance in baseline[["item", "value", "provenance"]].itertuples(index=False)
+        if item in ("Child-Pugh class", "BCLC stage") and value != "not reported"
+    )
+    sites = [str(v).split(":")[0] for v in baseline.loc[baseline["item"] == "metastatic site", "value"]]
     synthetic = (
         "<p class='casereport-illustrative'>Synthetic case, made up for testing and teaching: not a patient.</p>"
         if case.synthetic
         else ""
     )
-    citation = html.escape(str(case.source.get("citation", "")))
+    citation = str(case.source.get("citation", "")).rstrip(".")
+    identifier = str(case.source.get("identifier") or "")
+    cells = [
+        ("Patient", f"{html.escape(who)}<br>{html.escape(background)}"),
+        (
+            "Diagnosis",
+            html.escape(str(case.diagnosis["name"]))
+            + (f"<br>{html.escape(stage)}" if stage else "")
+            + (f"<br>Metastatic sites: {html.escape(', '.join(sites))}" if sites else ""),
+        ),
+        ("Regimens", f"<ul>{regimens}</ul>"),
+        ("Key dates", f"<ul>{dates}</ul>"),
+    ]
+    band = "".join(f"<div><h4>{title}</h4>{body}</div>" for title, body in cells)
     return (
-        f"{STYLE}<h2 style='margin-bottom:2px'>{html.escape(case.title)}</h2>{synthetic}"
-        f"<p><b>Patient:</b> {html.escape(who)}; {html.escape(background)}<br>"
-        f"<b>Diagnosis:</b> {html.escape(str(case.diagnosis['name']))}<br>"
-        f"<b>Regimens:</b> {html.escape(regimens)}</p>"
-        f"<p class='casereport-note'>{dates}</p>"
-        f"<p class='casereport-note'>Source: {citation}. Hollow marks and the word <i>illustrative</i> mark values "
-        "placed for illustration, not measured; hover a mark for the paper's words.</p>"
+        f"{STYLE}<header class='casereport-header'><h2>{html.escape(case.title)}</h2>{synthetic}"
+        f"<div class='casereport-band'>{band}</div>"
+        f"<p class='casereport-source'><b>Source:</b> {html.escape(citation)}."
+        + (f" {html.escape(identifier)}." if identifier and identifier != "synthetic" else "")
+        + "</p></header>"
     )
+
+
+PROVENANCE_LEGEND = (
+    "<p class='casereport-legend'><b>Provenance.</b> <span class='casereport-mark stated'></span> filled: stated in"
+    " the paper; <span class='casereport-mark pale'></span> pale: a stated value at a date the paper does not give;"
+    " <span class='casereport-mark hollow'></span> hollow and the word <i>illustrative</i>: placed to show the course"
+    " the paper describes, never a measurement. Hover a mark for the paper's words.</p>"
+)
 
 
 def audit_panel(case: Case) -> widgets.Accordion:
@@ -134,28 +193,37 @@ def audit_panel(case: Case) -> widgets.Accordion:
     return panel
 
 
-def clinical_panel(case: Case) -> widgets.Accordion:
-    """Baseline, planned doses, on-treatment toxicity, adverse events and outcome, one click each."""
+def clinical_html(case: Case) -> str:
+    """Baseline, regimens with planned doses, on-treatment toxicity, adverse events and outcome, as cards."""
     toxicity = toxicity_table(on_treatment_grades(case))
-    parts = [
-        ("Baseline: Child-Pugh, BCLC, ECOG, metastatic sites", _table(baseline_assessment(case), empty="")),
+    cards = [
+        ("Baseline: Child-Pugh, BCLC, ECOG, metastatic sites", _table(baseline_assessment(case), empty=""), ""),
         (
             "Regimens: planned doses and time on each drug",
             "<p class='casereport-note'>Planned doses from the regimen rules, at most the number shown: the paper"
             " reports no holds or reductions.</p>" + _table(exposure(case), empty="No regimen."),
+            " wide",
+        ),
+        ("Outcome", _table(outcome_summary(case), empty=""), ""),
+        (
+            "Adverse events",
+            _table(adverse_event_table(case), empty="No adverse event reported."),
+            " wide casereport-print",
         ),
         (
             "Toxicity on treatment (CTCAE v5.0)",
             "<p class='casereport-note'>Values before the first dose are the baseline, not adverse events.</p>"
             + _table(toxicity, empty="No graded laboratory value on treatment."),
+            " wide",
         ),
-        ("Adverse events", _table(adverse_event_table(case), empty="No adverse event reported.")),
-        ("Outcome", _table(outcome_summary(case), empty="")),
     ]
-    panel = widgets.Accordion(children=[widgets.HTML(STYLE + body) for _, body in parts], selected_index=None)
-    for number, (title, _) in enumerate(parts):
-        panel.set_title(number, title)
-    return panel
+    return (
+        f"{STYLE}<div class='casereport-cards'>"
+        + "".join(
+            f"<section class='card{kind}'><h3>{html.escape(title)}</h3>{body}</section>" for title, body, kind in cards
+        )
+        + "</div>"
+    )
 
 
 def staging_html(case: Case, staging: str) -> str:
@@ -196,7 +264,7 @@ def range_html(case: Case, start: object, end: object, *, axis: charts.Axis) -> 
         labs[column] = [f"{v:g}\u00a0{u}" for v, u in zip(labs[column], labs["unit"], strict=True)]
     for frame in (labs, doses):
         for column in ("first_when", "last_when"):
-            frame[column] = frame[column].map(lambda text: str(text).replace(" ", "\u00a0"))
+            frame[column] = frame[column].map(_unbroken_date)
     labs = labs.drop(columns="unit")
     labs = labs.rename(columns=READABLE)
     doses = doses.rename(columns=READABLE)
@@ -207,10 +275,16 @@ def range_html(case: Case, start: object, end: object, *, axis: charts.Axis) -> 
         else ""
     )
     return (
-        f"{STYLE}<h4 style='margin:4px 0'>Brushed range: {html.escape(span)}</h4>{note}"
+        f"{STYLE}<h4 style='margin:4px 0'>Range: {html.escape(span)}</h4>{note}"
         + _table(labs, empty="No lab values in this range.")
         + _table(doses, empty="No doses in this range.")
     )
+
+
+def _unbroken_date(text: object) -> str:
+    """A date that does not break over lines; a note after it ("(date illustrative)") may."""
+    date, _, note = str(text).partition(" (")
+    return date.replace(" ", "\u00a0") + (f" ({note}" if note else "")
 
 
 def _brush_bounds(value: dict, axis: charts.Axis) -> tuple[object, object] | None:
@@ -226,130 +300,314 @@ def _brush_bounds(value: dict, axis: charts.Axis) -> tuple[object, object] | Non
     return low, high
 
 
-class CaseDashboard:
-    """The dashboard's widgets and the few callbacks that need Python."""
+def chart_data_html(case: Case, analytes: list[str] | tuple[str, ...]) -> str:
+    """Every chart's data as a table, one click away (for screen readers, and for reading the numbers)."""
+    parts = [
+        ("Timeline: events, with the date as precise as the paper gives it", timeline_table(case), ""),
+        ("Labs", lab_table(case, [a for a in analytes if a != AFP]), ""),
+        ("Imaging findings by staging", imaging_table(case), " casereport-print"),
+    ]
+    if AFP in set(case.labs["loinc"]):
+        parts.insert(2, ("Alpha-fetoprotein (AFP)", lab_table(case, [AFP]), ""))
+    return (
+        f"{STYLE}<div class='casereport-data'><h3>The data behind the charts</h3>"
+        + "".join(
+            f"<details class='casereport-details{kind}'><summary>{html.escape(title)} ({len(frame)} rows)</summary>"
+            f"{_table(frame, empty='No data.')}</details>"
+            for title, frame, kind in parts
+        )
+        + "</div>"
+    )
 
-    def __init__(self, case: Case) -> None:
+
+def _day(value: object) -> datetime.date | None:
+    return value.date() if isinstance(value, pd.Timestamp) else None
+
+
+class CaseDashboard:
+    """The dashboard's widgets and the few callbacks that need Python; its view lives in the address."""
+
+    def __init__(self, case: Case, *, view: ViewState | None = None, case_name: str | None = None) -> None:
         self.case = case
-        loincs = list(dict.fromkeys(case.labs["loinc"]))
+        self.case_name = case_name
+        self.view = view or ViewState()
+        self.notes: list[str] = []
+        self._quiet = False  # set while Python itself moves the controls
+        self._typing: asyncio.TimerHandle | None = None
         names = case.analytes.set_index("loinc")["name"].to_dict()
-        choices = [(names.get(loinc, loinc), loinc) for loinc in loincs if loinc != AFP]
-        default = [loinc for loinc in LIVER_ENZYMES if loinc in loincs] or [c[1] for c in choices[:1]]
-        self.analytes = widgets.SelectMultiple(
-            options=choices, value=default, description="Analytes", rows=min(6, max(2, len(choices)))
-        )
-        self.afp_scale = widgets.ToggleButtons(options=["linear", "log"], value="linear", description="AFP scale")
+        loincs = [loinc for loinc in dict.fromkeys(case.labs["loinc"]) if loinc != AFP]
+        self.analyte_boxes = {
+            loinc: widgets.Checkbox(description=names.get(loinc, loinc), indent=False, layout={"width": "auto"})
+            for loinc in loincs
+        }
+        self.afp_scale = widgets.ToggleButtons(options=["linear", "log"], description="AFP scale")
         self.axis = widgets.ToggleButtons(
-            options=[("Calendar dates", "calendar"), ("Days since start", "relative")],
-            value="calendar",
-            description="Time axis",
+            options=[("Calendar dates", "calendar"), ("Days since start", "relative")], description="Time axis"
         )
-        stagings = case.events[case.events["kind"] == "staging"].sort_values("date_earliest", kind="stable")
-        stagings = stagings[stagings["id"].isin(case.findings["staging"])]
-        # The latest staging shows until a clinician clicks another: never an empty panel.
-        latest = stagings["id"].iloc[-1] if not stagings.empty else None
-        self.staging = widgets.Dropdown(  # the list of stagings; a click on the timeline sets it too
-            options=[
-                (f"{format_when(r['date_earliest'], r['date_latest'])}: {r['label']}", r["id"])
-                for _, r in stagings.iterrows()
-            ]
-            or [("(no staging with findings)", None)],
-            value=latest,
+        self.date_from = widgets.DatePicker(description="From", layout={"width": "auto"})
+        self.date_to = widgets.DatePicker(description="To", layout={"width": "auto"})
+        self.day_from = widgets.IntText(description="From day", layout={"width": "170px"})
+        self.day_to = widgets.IntText(description="To day", layout={"width": "170px"})
+        self.whole_course = widgets.Button(description="Whole course", tooltip="Clear the range")
+        stagings = stagings_with_findings(case)
+        events = case.events.set_index("id")
+        self.staging = widgets.ToggleButtons(
+            options=[(format_when(*events.loc[s, ["date_earliest", "date_latest"]]), s) for s in stagings],
+            tooltips=[str(events.at[s, "label"]) for s in stagings],
             description="Staging",
-            layout=widgets.Layout(width="540px"),
+            style={"button_width": "auto"},
         )
-        self.chart = offline_chart_class()(self._chart(), debounce_wait=60)
-        self.summary = widgets.HTML(self._whole_course())
-        self.findings = widgets.HTML(staging_html(case, latest) if latest else "")
+        self.bridge = PageBridge()
+        self.notice = widgets.HTML()
+        self.summary = widgets.HTML()
+        self.findings = widgets.HTML()
         self.findings.add_class("casereport-findings")
         self.summary.add_class("casereport-summary")
-        for control in (self.analytes, self.afp_scale, self.axis):
-            control.observe(self._redraw, names="value")
-        self.staging.observe(self._show_staging, names="value")
+        self._set_controls()
+        self.chart = offline_chart_class()(
+            self._chart(),
+            debounce_wait=60,
+            embed_options={
+                "renderer": "svg",
+                "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+            },
+        )
+        self.chart.add_class("casereport-chart")
+        # What a printer gets instead of the linked views: the same charts at A4's width and type sizes.
+        self.print_chart = offline_chart_class()(
+            self._print_chart(), embed_options={"renderer": "svg", "actions": False}
+        )
+        self.chart_data = widgets.HTML(chart_data_html(case, self._analytes()))
+        self._show_summary()
+        self._show_findings()
+        for control in (self.afp_scale, self.axis, *self.analyte_boxes.values()):
+            control.observe(self._on_view_control, names="value")
+        for picker in (self.date_from, self.date_to, self.day_from, self.day_to):
+            picker.observe(self._on_range_input, names="value")
+        self.whole_course.on_click(self._on_whole_course)
+        self.staging.observe(self._on_staging, names="value")
         self._watch_selections()
+
+    # The view, shown
+    def apply_view(self, view: ViewState, *, notes: list[str] | None = None, case_name: str | None = None) -> None:
+        """Show ``view`` (from a link), with a note for each part of the link that did not fit."""
+        self.case_name = case_name
+        self._show(view, notes=notes or [])
+
+    def _analytes(self) -> tuple[str, ...]:
+        return self.view.analytes if self.view.analytes is not None else default_analytes(self.case)
+
+    def _staging_shown(self) -> str | None:
+        stagings = stagings_with_findings(self.case)
+        return self.view.staging or (stagings[-1] if stagings else None)
 
     def _chart(self) -> alt.VConcatChart:
         return charts.dashboard_chart(
             self.case,
-            axis=self.axis.value,
-            analytes=list(self.analytes.value),
-            afp_scale=self.afp_scale.value,
-            width=CHART_WIDTH,
+            axis=self.view.axis,
+            analytes=list(self._analytes()),
+            afp_scale=self.view.afp_scale,
+            brush_range=self.view.range_bounds(),
+        )
+
+    def _print_chart(self) -> alt.VConcatChart:
+        return charts.print_summary_chart(self.case, analytes=list(self._analytes()), afp_scale=self.view.afp_scale)
+
+    def _set_controls(self, *, keep_inputs: bool = False) -> None:
+        """Move the controls to the view, without their callbacks acting on it."""
+        self._quiet = True
+        try:
+            view = self.view
+            self.axis.value = view.axis
+            self.afp_scale.value = view.afp_scale
+            shown = set(self._analytes())
+            for loinc, box in self.analyte_boxes.items():
+                box.value = loinc in shown
+            low, high = view.range or (None, None)
+            if not keep_inputs:
+                self.date_from.value, self.date_to.value = _day(low), _day(high)
+                self.day_from.value = int(low) if isinstance(low, int) else 0
+                self.day_to.value = int(high) if isinstance(high, int) else 0
+            calendar = view.axis == "calendar"
+            for picker in (self.date_from, self.date_to):
+                picker.layout.display = None if calendar else "none"
+            for box in (self.day_from, self.day_to):
+                box.layout.display = "none" if calendar else None
+            self.staging.value = self._staging_shown()
+            self.bridge.query = view_query(view, self.case, case_name=self.case_name)
+            self.notice.value = "".join(
+                f"<p class='casereport-illustrative' role='status'>{html.escape(n)}</p>" for n in self.notes
+            )
+        finally:
+            self._quiet = False
+
+    def _show_summary(self) -> None:
+        bounds = self.view.range_bounds()
+        if bounds is None:
+            self.summary.value = self._whole_course()
+        else:
+            self.summary.value = range_html(self.case, *bounds, axis=self.view.axis)
+
+    def _show_findings(self) -> None:
+        staging = self._staging_shown()
+        self.findings.value = (
+            staging_html(self.case, staging) if staging else "<p><em>No staging with findings.</em></p>"
         )
 
     def _whole_course(self) -> str:
         frames = [self.case.events, self.case.labs, self.case.administrations]
-        if self.axis.value == "calendar":
+        if self.view.axis == "calendar":
             start = min(f["date_earliest"].min() for f in frames)
             end = max(f["date_latest"].max() for f in frames) + pd.Timedelta(days=1)
         else:
             start, end = -1e6, 1e6
-        return range_html(self.case, start, end, axis=self.axis.value).replace(
-            "Brushed range:", "Whole course (brush the timeline to narrow):", 1
+        return range_html(self.case, start, end, axis=self.view.axis).replace(
+            "Range:", "Whole course (brush the timeline or type a range to narrow):", 1
         )
+
+    def _change(self, *, from_inputs: bool = False, **changes: Any) -> None:
+        """A new view from a control."""
+        self._show(self.view.replace(**changes), from_inputs=from_inputs)
+
+    def _show(self, view: ViewState, *, notes: list[str] | None = None, from_inputs: bool = False) -> None:
+        """Show ``view``: the controls and the address follow, and each part whose input changed is redrawn."""
+        before, self.view, self.notes = self.view, view, notes or []
+        self._set_controls(keep_inputs=from_inputs)  # never rewrite a date while it is being typed
+        if (before.axis, before.afp_scale, before.analytes, before.range) != (
+            view.axis,
+            view.afp_scale,
+            view.analytes,
+            view.range,
+        ):
+            self._redraw()
+        if (before.range, before.axis) != (view.range, view.axis):
+            self._show_summary()
+        if before.analytes != view.analytes:
+            self.chart_data.value = chart_data_html(self.case, self._analytes())
+        if (before.analytes, before.afp_scale) != (view.analytes, view.afp_scale):
+            self.print_chart.chart = self._print_chart()
+        self._show_findings()
+
+    def _redraw(self) -> None:
+        self.chart.chart = self._chart()
+        self._watch_selections()  # a new chart brings new selection traits
 
     def _watch_selections(self) -> None:
         self.chart.selections.observe(self._on_brush, names=[charts.BRUSH])
         self.chart.selections.observe(self._on_pick, names=[charts.STAGING_PICK])
 
-    def _redraw(self, _change: dict) -> None:
-        self.chart.chart = self._chart()
-        self._watch_selections()  # a new chart brings new selection traits
-        self.summary.value = self._whole_course()
+    # Callbacks
+    def _on_view_control(self, _change: dict) -> None:
+        if self._quiet:
+            return
+        analytes = tuple(loinc for loinc, box in self.analyte_boxes.items() if box.value)
+        axis = self.axis.value
+        changes: dict[str, object] = {"afp_scale": self.afp_scale.value, "analytes": analytes, "axis": axis}
+        if axis != self.view.axis:
+            changes["range"] = None  # days and dates do not convert without a chosen reference
+        self._change(**changes)
+
+    def _on_range_input(self, _change: dict) -> None:
+        """A typed range applies once typing pauses: each keystroke in a date field is a valid date already."""
+        if self._quiet:
+            return
+        if self._typing is not None:
+            self._typing.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (called from a script): apply now
+            self._apply_range_inputs()
+            return
+        self._typing = loop.call_later(TYPING_PAUSE_S, self._apply_range_inputs)
+
+    def _apply_range_inputs(self) -> None:
+        self._typing = None
+        if self.view.axis == "calendar":
+            low, high = self.date_from.value, self.date_to.value
+            # A year still being typed reads as year 2 or 201: wait for a whole one.
+            if low is None or high is None or min(low.year, high.year) < FIRST_YEAR:
+                return
+            self._change(range=range_from_brush(low, high, "calendar"), from_inputs=True)
+        else:
+            self._change(range=range_from_brush(self.day_from.value, self.day_to.value, "relative"), from_inputs=True)
+
+    def _on_whole_course(self, _button: widgets.Button) -> None:
+        self._change(range=None)
 
     def _on_brush(self, change: dict) -> None:
-        bounds = _brush_bounds(change["new"].value, self.axis.value)
-        self.summary.value = range_html(self.case, *bounds, axis=self.axis.value) if bounds else self._whole_course()
+        bounds = _brush_bounds(change["new"].value, self.view.axis)
+        rounded = range_from_brush(*bounds, self.view.axis) if bounds else None
+        if rounded != self.view.range:
+            self.notes = []
+            self.view = self.view.replace(range=rounded)
+            self._set_controls()
+            self._show_summary()
 
     def _on_pick(self, change: dict) -> None:
         picked = [p.get("id") for p in change["new"].value or []]
-        stagings = set(self.case.events.loc[self.case.events["kind"] == "staging", "id"])
-        chosen = next((p for p in picked if p in stagings), None)
+        chosen = next((p for p in picked if p in stagings_with_findings(self.case)), None)
         if chosen:
-            self.staging.value = chosen
+            self._change(staging=chosen)
 
-    def _show_staging(self, change: dict) -> None:
-        self.findings.value = staging_html(self.case, change["new"]) if change["new"] else ""
+    def _on_staging(self, change: dict) -> None:
+        if not self._quiet and change["new"]:
+            self._change(staging=change["new"])
 
     def widget(self) -> widgets.Widget:
-        """The whole page: header, audit, controls, the linked views, the range summary and staging findings."""
-        header = widgets.HTML(header_html(self.case))
+        """The whole page: header band, controls, the linked views, their data, the answers, the clinical cards."""
+        range_inputs = widgets.HBox(
+            [self.date_from, self.date_to, self.day_from, self.day_to, self.whole_course],
+            layout={"align_items": "flex-end", "flex_flow": "row wrap"},
+        )
+        analytes = widgets.HBox(
+            [widgets.Label("Analytes"), *self.analyte_boxes.values()], layout={"flex_flow": "row wrap"}
+        )
         toggles = [self.axis, self.afp_scale] if AFP in set(self.case.labs["loinc"]) else [self.axis]
-        controls = widgets.HBox([widgets.VBox(toggles), self.analytes])
-        # The findings and the summary sit beside the charts, where a click or a brush shows its answer.
-        side = widgets.VBox(
+        controls = widgets.Box([range_inputs, self.staging, analytes, *toggles, self.bridge])
+        controls.add_class("casereport-controls")
+        findings = widgets.VBox([widgets.HTML("<h3>Staging findings</h3>"), self.findings])
+        summary = widgets.VBox([widgets.HTML("<h3>Summary of the range</h3>"), self.summary])
+        answers = widgets.Box([summary, findings])
+        answers.add_class("casereport-panels")
+        printed = widgets.VBox([self.print_chart])
+        printed.add_class("casereport-print-only")
+        page = widgets.VBox(
             [
-                widgets.HTML("<h3 style='margin-top:0'>Staging findings</h3>"),
-                self.staging,
-                self.findings,
-                widgets.HTML("<h3>Summary</h3>"),
-                self.summary,
-            ],
-            layout=widgets.Layout(width="560px", margin="0 0 0 12px", overflow="auto"),
-        )
-        return widgets.VBox(
-            [
-                header,
-                clinical_panel(self.case),
-                audit_panel(self.case),
+                widgets.HTML(header_html(self.case)),
+                self.notice,
                 controls,
-                widgets.HBox([self.chart, side]),
-                widgets.HTML(READING_GUIDE),
-            ]
+                widgets.HTML(READING_GUIDE + PROVENANCE_LEGEND),
+                self.chart,
+                printed,
+                self.chart_data,
+                answers,
+                widgets.HTML(clinical_html(self.case)),
+                audit_panel(self.case),
+            ],
+            layout={"width": "100%"},
         )
+        page.add_class("casereport-page")
+        return page
 
 
 def dashboard_page(
     query_string: str | None, *, default: str | Path, prebuilt: CaseDashboard | None = None
 ) -> widgets.Widget:
-    """The page for a request: the case its ``?case=`` names (``prebuilt`` if it is that one), or a kind refusal."""
+    """The page for a request: the case its ``?case=`` names, in the view its other parameters give, or a refusal.
+
+    ``prebuilt`` (built before the visitor came, by a preheated kernel) serves
+    if it shows that case.
+    """
     try:
         chosen = choose_case(query_string, default)
     except UnknownCaseError as unknown:
         return unknown_case_widget(unknown)
-    if prebuilt is not None and Path(prebuilt.case.path).resolve() == chosen.resolve():
-        return prebuilt.widget()
-    return CaseDashboard(load_case(chosen)).widget()
+    asked = parse_qs(query_string or "").get(CASE_PARAMETER, [""])[0].strip() or None
+    same = prebuilt is not None and Path(prebuilt.case.path).resolve() == chosen.resolve()
+    dashboard = prebuilt if same and prebuilt is not None else CaseDashboard(load_case(chosen))
+    view, notes = read_view(query_string, dashboard.case)
+    dashboard.apply_view(view, notes=notes, case_name=asked)
+    return dashboard.widget()
 
 
 def offline_charts(cache: Path | None = None) -> type[alt.JupyterChart]:

@@ -4,7 +4,7 @@ The same functions serve the dashboard, the paper's figures and the teaching
 notebooks; one module per figure family, and ``style`` for what they share.
 """
 
-from casereport.charts.dashboard import dashboard_chart
+from casereport.charts.dashboard import dashboard_chart, print_summary_chart
 from casereport.charts.imaging import CHANGE_COLOURS, CHANGE_SHAPES, CHANGES, RECIST_ROW, imaging_chart
 from casereport.charts.labs import afp_chart, all_labs_chart, lab_chart, liver_enzymes_chart
 from casereport.charts.rationale import (
@@ -66,6 +66,7 @@ __all__ = [
     "lab_chart",
     "liver_enzymes_chart",
     "print_spec",
+    "print_summary_chart",
     "rationale_chart",
     "timeline_chart",
     "x_extent",

@@ -1,6 +1,8 @@
-"""The dashboard's one Vega view: the timeline and the views its brush links."""
+"""The dashboard's one Vega view: the timeline and the views its brush links, sized by the page."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import altair as alt
 
@@ -12,6 +14,18 @@ from casereport.data.case import Case
 from casereport.data.catalogue import AFP, LIVER_ENZYMES
 from casereport.derive.timeline import Axis
 
+# On screen, no text under 12 px: marks' small text is two sizes under this.
+SCREEN_TEXT = 14
+AXIS_TEXT = 12
+# Every view's y axis takes the same room, so that their time axes line up and the
+# page knows how much to leave beside the plots (see ``AXIS_ROOM``).
+Y_AXIS_EXTENT = 100
+# Pixels beside the plot width: the y axis, its title and Vega's padding. The page gives
+# the chart's container this much less than its column (``apps/dashboard.py``).
+AXIS_ROOM = Y_AXIS_EXTENT + AXIS_TEXT + 2 * 5 + 14
+# The plot width text is wrapped for: the narrowest a 1024 px tablet leaves.
+NOMINAL_WIDTH = 760
+
 
 def dashboard_chart(
     case: Case,
@@ -19,7 +33,7 @@ def dashboard_chart(
     axis: Axis = "calendar",
     analytes: tuple[str, ...] | list[str] = LIVER_ENZYMES,
     afp_scale: Scale = "linear",
-    width: int = 640,
+    brush_range: tuple[object, object] | None = None,
 ) -> alt.VConcatChart:
     """The dashboard's linked views in one chart, so that linking happens in the browser.
 
@@ -27,30 +41,88 @@ def dashboard_chart(
     and AFP views and keeps only the stagings inside it on the imaging grid;
     clicking a staging (``staging_pick``) enlarges it on the timeline.
     ``analytes`` are LOINC codes shown in the lab view; AFP has its own view.
+    ``brush_range`` is where the brush starts (a view restored from a link).
+    Every view is as wide as the chart's container (Vega-Lite's
+    ``width="container"``), so the page decides the width, from a tablet to a
+    wide desktop, and a window resized redraws without Python.
     """
     loincs = set(case.labs["loinc"])
-    views: list[alt.LayerChart | alt.VConcatChart] = [timeline_chart(case, axis=axis, width=width, standalone=False)]
+    sized: dict[str, Any] = {"axis": axis, "width": NOMINAL_WIDTH, "standalone": False, "text_size": SCREEN_TEXT}
+    timeline = timeline_chart(case, brush_range=brush_range, **sized).properties(
+        description=f"Case timeline of {case.title}: planned dose days per drug, stagings and events. "
+        "Drag across it to narrow the views below; the data are in the tables under the chart."
+    )
+    views: list[alt.LayerChart | alt.VConcatChart] = [timeline]
     shown = [loinc for loinc in analytes if loinc in loincs and loinc != AFP]
+    names = case.analytes.set_index("loinc")["name"].to_dict()
     if shown:
         views.append(
             lab_chart(
-                case,
-                shown,
-                axis=axis,
-                title="Labs (brush the timeline to zoom)",
-                width=width,
-                height=170,
-                domain_param=BRUSH,
-                standalone=False,
+                case, shown, title="Labs (brush the timeline to zoom)", height=190, domain_param=BRUSH, **sized
+            ).properties(
+                description=f"Lab values over time: {', '.join(names.get(c, c) for c in shown)}, "
+                "with their upper limits and the treatment periods shaded."
             )
         )
     if AFP in loincs:
         views.append(
-            afp_chart(case, axis=axis, scale=afp_scale, width=width, height=150, domain_param=BRUSH, standalone=False)
+            afp_chart(case, scale=afp_scale, height=170, domain_param=BRUSH, **sized).properties(
+                description=f"Alpha-fetoprotein over time on a {afp_scale} scale, with its upper limit."
+            )
         )
-    views.append(imaging_chart(case, axis=axis, width=width, brush=BRUSH, standalone=False))
-    chart = _finish(alt.vconcat(*views, spacing=18).resolve_scale(color="independent", shape="independent"))
-    # On screen, larger type than in print.
-    return chart.configure_axis(labelFontSize=11, titleFontSize=12).configure_legend(
-        labelFontSize=11, titleFontSize=11, columns=2, orient="bottom"
+    views.append(
+        imaging_chart(case, brush=BRUSH, row_height=17, **sized).properties(
+            description="Imaging findings by staging and site, with the RECIST 1.1 category of each staging."
+        )
     )
+    chart = alt.vconcat(*views, spacing=22).resolve_scale(color="independent", shape="independent")
+    chart = _fill_container(chart)
+    return (
+        _finish(chart, SCREEN_TEXT)
+        .properties(
+            description=f"Linked views of {case.title}: timeline, labs, AFP and imaging findings.",
+            autosize=alt.AutoSizeParams(type="pad", resize=True),
+        )
+        .configure_axis(labelFontSize=AXIS_TEXT, titleFontSize=AXIS_TEXT + 1)
+        .configure_axisY(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT, labelLimit=Y_AXIS_EXTENT - 8)
+        .configure_legend(labelFontSize=AXIS_TEXT, titleFontSize=AXIS_TEXT, columns=3, orient="bottom")
+        .configure_title(fontSize=SCREEN_TEXT + 1, subtitleFontSize=AXIS_TEXT, anchor="start")
+    )
+
+
+def _fill_container(chart: alt.VConcatChart) -> alt.VConcatChart:
+    """Every view of ``chart`` as wide as its container, however deeply concatenated."""
+    for view in chart.vconcat:
+        if isinstance(view, alt.VConcatChart):
+            _fill_container(view)
+        else:
+            view.width = "container"
+    return chart
+
+
+# A4 less 12 mm margins, in CSS pixels (96 per inch): the printed summary's width.
+A4_CONTENT_WIDTH = 700
+
+
+def print_summary_chart(
+    case: Case,
+    *,
+    analytes: tuple[str, ...] | list[str] = LIVER_ENZYMES,
+    afp_scale: Scale = "linear",
+    width: int = A4_CONTENT_WIDTH,
+) -> alt.VConcatChart:
+    """The timeline, the lab view and AFP over the whole course, at print size: the dashboard's printed page.
+
+    The linked views are drawn for a screen (12 px text at the screen's width,
+    the imaging grid below); a printed A4 page needs the paper's type sizes at
+    its own width, and gives imaging as a table. Same chart functions, print sizes.
+    """
+    loincs = set(case.labs["loinc"])
+    plot = width - AXIS_ROOM
+    views: list[alt.LayerChart] = [timeline_chart(case, axis="calendar", width=plot, standalone=False)]
+    shown = [loinc for loinc in analytes if loinc in loincs and loinc != AFP]
+    if shown:
+        views.append(lab_chart(case, shown, title="Labs", width=plot, height=120, standalone=False))
+    if AFP in loincs:
+        views.append(afp_chart(case, scale=afp_scale, width=plot, height=100, standalone=False))
+    return _finish(alt.vconcat(*views, spacing=8).resolve_scale(color="independent", shape="independent"))

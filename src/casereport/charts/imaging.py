@@ -121,10 +121,11 @@ def _footnotes(response: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _staging_x(order: list[str]) -> alt.X:
-    """The grid's columns: one per staging, headed above the plot."""
+def _staging_x(order: list[str], text_size: float, *, band_position: float = 0.5) -> alt.X:
+    """The grid's columns: one per staging, headed above the plot; marks at ``band_position`` of a column."""
     return alt.X(
         "staging_label:N",
+        bandPosition=band_position,
         title=None,
         sort=order,
         scale=alt.Scale(domain=order),
@@ -133,7 +134,7 @@ def _staging_x(order: list[str]) -> alt.X:
             labelAngle=0,
             labelExpr="split(datum.label, '|')",
             # A second line grows downwards, into the plot, unless the labels stand a line higher.
-            labelPadding=FONT_SIZE + 5 if any("|" in label for label in order) else 4,
+            labelPadding=text_size + 5 if any("|" in label for label in order) else 4,
             ticks=False,
             domain=False,
         ),
@@ -175,9 +176,19 @@ def _finding_tooltip() -> list[alt.Tooltip | str]:
 
 
 def _finding_layers(
-    base: alt.Chart, *, x: alt.X, y: alt.Y, y_offset: alt.YOffset, band: float, tooltip: list[alt.Tooltip | str]
+    base: alt.Chart,
+    *,
+    x: alt.X,
+    y: alt.Y,
+    y_offset: alt.YOffset,
+    tooltip: list[alt.Tooltip | str],
+    text_size: float,
 ) -> tuple[alt.Chart, alt.Chart]:
-    """Each finding as a symbol for its described change, at the left of its cell, and its note beside it."""
+    """Each finding as a symbol for its described change, at the left of its cell, and its note beside it.
+
+    Give an ``x`` placed at the column's start (``band_position=0``), so they
+    stay in their cell at any width, the width of a page's container included.
+    """
     change = alt.Color(
         "change:N",
         title="Described change",
@@ -185,18 +196,18 @@ def _finding_layers(
         legend=alt.Legend(orient="bottom", columns=2),
     )
     shape = alt.Shape("change:N", scale=alt.Scale(domain=CHANGES, range=CHANGE_SHAPES), legend=None)
-    symbols = base.mark_point(size=30, filled=True, xOffset=-band / 2 + 4, opacity=1).encode(
+    symbols = base.mark_point(size=30, filled=True, xOffset=5, opacity=1).encode(
         x=x, y=y, yOffset=y_offset, color=change, shape=shape, tooltip=tooltip
     )
-    notes = base.mark_text(align="left", dx=-band / 2 + 9, fontSize=FONT_SIZE - 2).encode(
+    notes = base.mark_text(align="left", dx=11, fontSize=text_size - 2).encode(
         x=x, y=y, yOffset=y_offset, text="note:N", tooltip=tooltip
     )
     return symbols, notes
 
 
-def _category_layer(categories: alt.Chart, *, x: alt.X, y: alt.Y, y_offset: alt.YOffset) -> alt.Chart:
+def _category_layer(categories: alt.Chart, *, x: alt.X, y: alt.Y, y_offset: alt.YOffset, text_size: float) -> alt.Chart:
     """The RECIST 1.1 category of each staging, in bold, with the sum of diameters and why in the tooltip."""
-    return categories.mark_text(fontWeight="bold", fontSize=FONT_SIZE, lineBreak="\n").encode(
+    return categories.mark_text(fontWeight="bold", fontSize=text_size, lineBreak="\n").encode(
         x=x,
         y=y,
         yOffset=y_offset,
@@ -260,6 +271,7 @@ def imaging_chart(
     row_height: int = 11,
     brush: str | None = None,
     standalone: bool = True,
+    text_size: float = FONT_SIZE,
 ) -> alt.VConcatChart:
     """Every imaging finding by staging and site, the RECIST 1.1 category, and the measured lesions.
 
@@ -275,26 +287,28 @@ def imaging_chart(
     slots = max(int(findings["slot"].max()) + 1, 1)
     response = _recist_row(case, events, labels)
 
-    x = _staging_x(order)
+    x = _staging_x(order, text_size)
     y = _site_y(rows, slots, row_height)
     y_offset = alt.YOffset("slot:O", scale=alt.Scale(domain=list(range(slots))))
     tooltip = _finding_tooltip()
     symbols, notes = _finding_layers(
         _brushed(alt.Chart(findings), brush, axis),
-        x=x,
+        x=_staging_x(order, text_size, band_position=0),
         y=y,
         y_offset=y_offset,
-        band=width / max(len(order), 1),
         tooltip=tooltip,
+        text_size=text_size,
     )
-    categories = _category_layer(_brushed(alt.Chart(response), brush, axis), x=x, y=y, y_offset=y_offset)
+    categories = _category_layer(
+        _brushed(alt.Chart(response), brush, axis), x=x, y=y, y_offset=y_offset, text_size=text_size
+    )
     grid = alt.layer(categories, symbols, notes).properties(
         width=width,
         height=row_height * slots * len(rows),
         title=alt.TitleParams(
             "Imaging findings by staging and site",
-            subtitle=[line for note in _footnotes(response) for line in _wrap(note, width + 60)],
-            subtitleFontSize=FONT_SIZE - 1,
+            subtitle=[line for note in _footnotes(response) for line in _wrap(note, width + 60, text_size)],
+            subtitleFontSize=text_size - 1,
             limit=width + 60,
         ),
     )
@@ -304,4 +318,4 @@ def imaging_chart(
     if measured is not None:
         parts.append(measured)
     chart = alt.vconcat(*parts, spacing=10).resolve_scale(color="independent", shape="independent")
-    return _finish(chart) if standalone else chart
+    return _finish(chart, text_size) if standalone else chart

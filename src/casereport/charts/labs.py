@@ -37,6 +37,7 @@ def lab_chart(
     height: int = 180,
     domain_param: str | None = None,
     standalone: bool = True,
+    text_size: float = FONT_SIZE,
 ) -> alt.LayerChart:
     """Values of the given analytes over time, with their upper limits and the stopped regimens shaded.
 
@@ -103,8 +104,8 @@ def lab_chart(
     )
     limit_labels = (
         alt.Chart(limits)
-        .mark_text(align="right", baseline="bottom", dy=-1, fontSize=FONT_SIZE - 2)
-        .encode(y="limit_value:Q", x=alt.value(width), color=colour, text="limit_text:N")
+        .mark_text(align="right", baseline="bottom", dy=-1, fontSize=text_size - 2)
+        .encode(y="limit_value:Q", x=alt.value("width"), color=colour, text="limit_text:N")
     )
     if standalone and not domain_param:
         # Drag to pan and scroll to zoom along time in the HTML figure; double-click resets.
@@ -124,7 +125,7 @@ def lab_chart(
         )
         label = (
             alt.Chart(periods)
-            .mark_text(align="left", baseline="top", dx=3, dy=3, fontSize=FONT_SIZE - 1, color="#444444", clip=True)
+            .mark_text(align="left", baseline="top", dx=3, dy=3, fontSize=text_size - 1, color="#444444", clip=True)
             .encode(
                 x=x_start,
                 y=alt.value(0),
@@ -137,7 +138,7 @@ def lab_chart(
         .resolve_scale(fill="independent")
         .properties(width=width, height=height, title=title or alt.Undefined)
     )
-    return _finish(chart) if standalone else chart
+    return _finish(chart, text_size) if standalone else chart
 
 
 def liver_enzymes_chart(
@@ -148,6 +149,7 @@ def liver_enzymes_chart(
     height: int = 180,
     domain_param: str | None = None,
     standalone: bool = True,
+    text_size: float = FONT_SIZE,
 ) -> alt.LayerChart:
     """The paper's Figure 5A: GOT, GPT and gamma-GT with their upper limits, treatment periods shaded."""
     present = [loinc for loinc in LIVER_ENZYMES if loinc in set(case.labs["loinc"])]
@@ -160,6 +162,7 @@ def liver_enzymes_chart(
         height=height,
         domain_param=domain_param,
         standalone=standalone,
+        text_size=text_size,
     )
 
 
@@ -172,6 +175,7 @@ def afp_chart(
     height: int = 180,
     domain_param: str | None = None,
     standalone: bool = True,
+    text_size: float = FONT_SIZE,
 ) -> alt.LayerChart:
     """The paper's Figure 5B: AFP with its limit, linear or log scale, treatment periods shaded."""
     return lab_chart(
@@ -184,6 +188,7 @@ def afp_chart(
         height=height,
         domain_param=domain_param,
         standalone=standalone,
+        text_size=text_size,
     )
 
 

@@ -102,12 +102,16 @@ def _x(
     else:
         scale = alt.Scale(domain=bounds, nice=False)
     if axis == "calendar":
-        # A linked view may be zoomed to weeks, where month labels would repeat; Vega's own labels adapt.
+        # A linked view may be zoomed to weeks, where month labels would repeat: its labels name the day.
         # Otherwise one tick per month (or per few months over a long course), so no month is named twice.
         low, high = (pd.Timestamp(year=d.year, month=d.month, day=d.date) for d in bounds)
         days = (high - low).days
         if domain_param:
-            labels = alt.Axis(labelAngle=-40)
+            # Month starts by month and year, other ticks by day (not Vega's "Sat 09").
+            labels = alt.Axis(
+                labelAngle=-40,
+                labelExpr="timeFormat(datum.value, date(datum.value) === 1 ? '%b %Y' : '%-d %b')",
+            )
         elif days < SHORT_SPAN_DAYS:  # a course of weeks: weekly ticks, named by day
             weeks = alt.TimeIntervalStep(interval="week", step=max(1, math.ceil(days / 7 / MAX_MONTH_TICKS)))
             labels = alt.Axis(format="%-d %b %Y", labelAngle=-40, tickCount=weeks)
@@ -187,9 +191,9 @@ def _palette_colour(field: str, title: str, domain: list[str]) -> alt.Color:
     )
 
 
-def _wrap(text: str, width_points: float) -> list[str]:
+def _wrap(text: str, width_points: float, text_size: float = FONT_SIZE) -> list[str]:
     """Lines of ``text`` that fit ``width_points`` (Vega wraps no text itself)."""
-    return textwrap.wrap(text, max(12, int(width_points / (FONT_SIZE * 0.55))))
+    return textwrap.wrap(text, max(12, int(width_points / (text_size * 0.55))))
 
 
 def _grade_text(grades: pd.Series) -> pd.Series:
@@ -200,16 +204,17 @@ def _source(frame: pd.DataFrame) -> pd.Series:
     return frame["quote"].fillna(frame["rule"]).fillna("")
 
 
-def _finish(chart: TopLevel) -> TopLevel:
+def _finish(chart: TopLevel, text_size: float = FONT_SIZE) -> TopLevel:
+    """Type sizes for the whole chart: ``FONT_SIZE`` points in print, larger on screen."""
     return (
-        chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        chart.configure_axis(labelFontSize=text_size, titleFontSize=text_size)
         .configure_legend(
-            labelFontSize=FONT_SIZE,
-            titleFontSize=FONT_SIZE,
+            labelFontSize=text_size,
+            titleFontSize=text_size,
             columns=2,
             orient="bottom",
         )
-        .configure_title(fontSize=FONT_SIZE + 2, anchor="start")
+        .configure_title(fontSize=text_size + 2, subtitleFontSize=text_size, anchor="start")
     )
 
 

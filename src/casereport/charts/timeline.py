@@ -24,13 +24,23 @@ from casereport.derive.timeline import Axis
 
 
 def timeline_chart(
-    case: Case, *, axis: Axis = "calendar", width: int = 320, height: int | None = None, standalone: bool = True
+    case: Case,
+    *,
+    axis: Axis = "calendar",
+    width: int = 320,
+    height: int | None = None,
+    standalone: bool = True,
+    text_size: float = FONT_SIZE,
+    brush_range: tuple[object, object] | None = None,
 ) -> alt.LayerChart:
     """The case timeline: one lane per drug, stagings and other events; brush and staging selection named.
 
     Continuous regimens are bars; cyclic ones their dose days, coloured by
     cycle. Doses that may or may not have been given before an uncertain stop
-    are faint. Events known to the month span their month.
+    are faint. Events known to the month span their month. ``brush_range``
+    (dates on the calendar axis, days on the relative one) is where the brush
+    starts, so that a shared view opens as it was sent. A timeline inside
+    another chart (``standalone=False``) leaves the case's title to the page.
     """
     doses = _positions(case, case.administrations, axis)
     doses["lane"] = doses["drug"].str.capitalize()
@@ -50,11 +60,13 @@ def timeline_chart(
         title=None,
         sort=lanes,
         scale=alt.Scale(domain=lanes),
-        axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=120),
+        axis=alt.Axis(labelFontSize=text_size, labelLimit=120),
     )
     x = _x(case, axis)
     x_type: Literal["temporal", "quantitative"] = "temporal" if axis == "calendar" else "quantitative"
-    brush = alt.selection_interval(name=BRUSH, encodings=["x"])
+    brush = alt.selection_interval(
+        name=BRUSH, encodings=["x"], value=alt.Undefined if brush_range is None else {"x": _brush_value(brush_range)}
+    )
     pick = alt.selection_point(name=STAGING_PICK, fields=["id"], on="click", clear="dblclick")
 
     dose_tooltip = [
@@ -128,8 +140,22 @@ def timeline_chart(
             width=width,
             height=height or 26 * len(lanes),
             title=alt.TitleParams(
-                "Case timeline", subtitle=_wrap(case.title, width + 60), subtitleFontSize=FONT_SIZE, limit=width + 60
+                "Case timeline",
+                subtitle=_wrap(case.title, width + 60, text_size) if standalone else alt.Undefined,
+                subtitleFontSize=text_size,
+                limit=width + 60,
             ),
         )
     )
-    return _finish(chart) if standalone else chart
+    return _finish(chart, text_size) if standalone else chart
+
+
+def _brush_value(brush_range: tuple[object, object]) -> list[alt.DateTime] | list[float]:
+    """A brush's starting range as Vega-Lite takes it: DateTime objects for dates, numbers for days."""
+    low, high = brush_range
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        return [float(low), float(high)]
+    return [
+        alt.DateTime(year=t.year, month=t.month, date=t.day, hours=t.hour, minutes=t.minute)
+        for t in (pd.Timestamp(str(low)), pd.Timestamp(str(high)))
+    ]

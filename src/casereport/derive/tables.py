@@ -6,6 +6,7 @@ import pandas as pd
 from pandas.api.typing import NAType
 
 from casereport.data.case import Case
+from casereport.derive.grading import grade_labs
 from casereport.derive.timeline import cycle_of, relative_days
 
 
@@ -127,3 +128,57 @@ def case_summary(case: Case) -> pd.DataFrame:
             value += f"; stopped: {r['stop_reason']}"
         rows.append({"fact": "regimen", "value": value, "provenance": r["provenance"], "source": r["quote"]})
     return pd.DataFrame(rows, columns=["fact", "value", "provenance", "source"])
+
+
+def lab_table(case: Case, loincs: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """The values of ``loincs`` in date order, as a chart of them shows them: the data behind a lab chart.
+
+    Values as clinicians write them (130 U/L), the date as precise as the
+    paper gives it, the CTCAE v5.0 grade on treatment, the provenance and the
+    paper's words (or the rule of an illustrative value).
+    """
+    graded = grade_labs(case)
+    labs = graded[graded["loinc"].isin(loincs)].sort_values(["date_earliest", "analyte"], kind="stable")
+    return pd.DataFrame(
+        {
+            "analyte": labs["analyte"],
+            "when": when_texts(labs),
+            "value": [f"{v:g}\u00a0{u}" for v, u in zip(labs["value"], labs["unit"], strict=True)],
+            "upper limit": [
+                "" if pd.isna(v) else f"{v:g}\u00a0{u}" for v, u in zip(labs["upper_limit"], labs["unit"], strict=True)
+            ],
+            "CTCAE v5.0": ["" if pd.isna(g) else f"grade {int(g)}" for g in labs["ctcae_grade"]],
+            "provenance": labs["provenance"],
+            "paper's words or rule": labs["quote"].fillna(labs["rule"]).fillna(""),
+        }
+    ).reset_index(drop=True)
+
+
+def imaging_table(case: Case) -> pd.DataFrame:
+    """Every imaging finding by staging, in date order: the data behind the imaging chart."""
+    stagings = case.events[case.events["kind"] == "staging"].sort_values("date_earliest", kind="stable")
+    findings = case.findings.merge(
+        stagings[["id", "label", "date_earliest", "date_latest"]], left_on="staging", right_on="id", suffixes=("", "_s")
+    )
+    findings["order"] = findings["staging"].map({s: n for n, s in enumerate(stagings["id"])})
+    findings = findings.sort_values(["order"], kind="stable")
+    dims = findings[["dim1_mm", "dim2_mm", "dim3_mm"]]
+    return pd.DataFrame(
+        {
+            "staging": [
+                format_when(a, b) for a, b in zip(findings["date_earliest_s"], findings["date_latest_s"], strict=True)
+            ],
+            "modality": findings["modality"],
+            "site": findings["site"],
+            "change": findings["change"],
+            "dimensions": [
+                "\u00a0\u00d7\u00a0".join(f"{v:g}" for v in row if pd.notna(v)) + "\u00a0mm"
+                if any(pd.notna(v) for v in row)
+                else ""
+                for row in dims.itertuples(index=False)
+            ],
+            "lesions": findings["lesion_count"].map(lambda n: "" if pd.isna(n) else f"{n:g}"),
+            "finding": findings["description"],
+            "provenance": findings["provenance"],
+        }
+    ).reset_index(drop=True)
