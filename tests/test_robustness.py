@@ -56,9 +56,10 @@ def test_a_semicolon_file_is_told_to_use_commas(editable_case):
     path = case_dir / "labs.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
     errors = _errors(case_dir)
-    assert [p.reason for p in errors if p.file == "labs.csv"] == [
-        "this file uses ';' between cells; save it as comma-separated (CSV)"
-    ]
+    (problem,) = [p for p in errors if p.file == "labs.csv"]
+    assert problem.reason == "this file uses ';' between cells"
+    assert problem.hint is not None
+    assert problem.hint.startswith("save it as comma-separated (CSV)")
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,9 @@ class Problem:
 
     ``row`` counts data rows (CSV) or list items (YAML) from 1; ``line`` is the
     line in the file, as an editor shows it. Either may be ``None`` when the
-    problem concerns the whole file or column.
+    problem concerns the whole file or column. ``reason`` says what is wrong,
+    ``hint`` (where there is one) how to put it right: an author reads both,
+    a tool or an editor may show the hint apart (``as_dict``).
     """
 
     file: str
@@ -26,8 +28,10 @@ class Problem:
     reason: str
     # A warning (an implausible but possible value) is reported and does not stop the case from loading.
     severity: Literal["error", "warning"] = "error"
+    hint: str | None = None
 
-    def __str__(self) -> str:
+    def location(self) -> str:
+        """Where the problem is, as an author looks for it: ``labs.csv, row 3 (line 4), field 'unit'``."""
         where = [("warning: " if self.severity == "warning" else "") + self.file]
         if self.row is not None:
             where.append(f"row {self.row}" + (f" (line {self.line})" if self.line else ""))
@@ -35,7 +39,22 @@ class Problem:
             where.append(f"line {self.line}")
         if self.field:
             where.append(f"field '{self.field}'")
-        return ", ".join(where) + f": {self.reason}"
+        return ", ".join(where)
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.reason}" + (f"; {self.hint}" if self.hint else "")
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        """The problem for tools and editors (``casereport validate --format json``): every field by name."""
+        return {
+            "file": self.file,
+            "row": self.row,
+            "line": self.line,
+            "field": self.field,
+            "message": self.reason,
+            "hint": self.hint,
+            "severity": self.severity,
+        }
 
 
 class CaseValidationError(CaseReportError):
@@ -76,6 +95,18 @@ class MissingAssetError(CaseReportError):
         self.path = path
         self.fix = fix
         super().__init__(f"{asset} is not in {path}: {fix}")
+
+
+class FolderNotEmptyError(CaseReportError):
+    """``casereport new`` was pointed at a folder that already holds files; nothing of them is overwritten."""
+
+    def __init__(self, folder: str, present: list[str]) -> None:
+        self.folder = folder
+        self.present = sorted(present)
+        shown = ", ".join(self.present[:5]) + (", ..." if len(self.present) > 5 else "")
+        super().__init__(
+            f"{folder} is not empty ({shown}); nothing was written. Choose a new folder name, or empty this one first."
+        )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ so they travel with an installed wheel.
 from __future__ import annotations
 
 import csv
+import difflib
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -23,17 +25,108 @@ def _reference(name: str) -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class Analyte:
-    """An analyte this package knows: its LOINC code and the UCUM units that fit it."""
+    """An analyte this package knows: its LOINC code, the UCUM units that fit it, and typical adult limits.
+
+    ``loinc_name`` is LOINC's long common name, to check a code against;
+    ``also_called`` the names and abbreviations papers use (GOT, CEA), by
+    which a wrong code finds the right one. ``typical_lower`` and
+    ``typical_upper`` are typical adult reference limits in the first unit,
+    for orientation only (``typical_note`` says where they differ by sex or
+    method): a case gives the limits its paper or laboratory used.
+    """
 
     loinc: str
     name: str
     units: tuple[str, ...]
+    loinc_name: str = ""
+    also_called: tuple[str, ...] = ()
+    typical_lower: float | None = None
+    typical_upper: float | None = None
+    typical_note: str = ""
 
 
+def _number(text: str) -> float | None:
+    return float(text) if text else None
+
+
+@cache
 def known_analytes() -> dict[str, Analyte]:
     """The LOINC codes casereport knows, with the units that fit each."""
-    rows = _reference("analytes.csv")
-    return {r["loinc"]: Analyte(r["loinc"], r["name"], tuple(r["units"].split("|"))) for r in rows}
+    return {
+        r["loinc"]: Analyte(
+            loinc=r["loinc"],
+            name=r["name"],
+            units=tuple(r["units"].split("|")),
+            loinc_name=r["loinc_name"],
+            also_called=tuple(n for n in r["also_called"].split("|") if n),
+            typical_lower=_number(r["typical_lower"]),
+            typical_upper=_number(r["typical_upper"]),
+            typical_note=r["typical_note"],
+        )
+        for r in _reference("analytes.csv")
+    }
+
+
+_LOINC_SHAPE = re.compile(r"^(\d{1,7})-(\d)$")
+
+
+def loinc_check_digit(number: str) -> int:
+    """The check digit LOINC puts after the hyphen (its Mod 10 algorithm, as Luhn's): 2039 -> 6."""
+    total = 0
+    for position, digit in enumerate(reversed(number)):
+        value = int(digit) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10
+
+
+def loinc_code_problem(code: str) -> str | None:
+    """Why ``code`` cannot be a LOINC code (its shape, or its check digit), or ``None`` when it can be.
+
+    A mistyped digit or two swapped digits fail the check digit, so a code that
+    passes is at least a code LOINC could have issued; only loinc.org says
+    whether it names what the paper measured.
+    """
+    shape = _LOINC_SHAPE.match(code)
+    if shape is None:
+        return f"'{code}' is not shaped like a LOINC code (digits, a hyphen and a check digit, as 2039-6)"
+    number, check = shape.groups()
+    expected = loinc_check_digit(number)
+    if int(check) != expected:
+        return f"'{code}' is not a LOINC code: its check digit would be {expected} ({number}-{expected})"
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^\w.-]+", text.casefold()) if w}
+
+
+def nearest_analytes(code: str, name: str | None = None, *, limit: int = 3) -> list[Analyte]:
+    """The catalogue's analytes nearest to an unknown ``code`` (and the ``name`` the case gives it).
+
+    The code with its check digit put right, and the analytes the name names
+    (GOT, CEA, "total bilirubin"), are all a hint needs; without them, the
+    codes that differ from ``code`` by a typing slip.
+    """
+    catalogue = known_analytes()
+    scores: dict[str, int] = {}
+    if name:
+        wanted, given = name.casefold().strip(), _words(name)
+        for analyte in catalogue.values():
+            for alias in (analyte.name, *analyte.also_called):
+                if alias.casefold() == wanted:
+                    score = 100
+                elif len(alias) >= 3 and _words(alias) <= given:  # "CA 19-9 (serum)"; not "K" in "vitamin K"
+                    score = len(_words(alias))
+                else:
+                    continue
+                scores[analyte.loinc] = max(score, scores.get(analyte.loinc, 0))
+    named = sorted(scores, key=lambda loinc: -scores[loinc])
+    shape = _LOINC_SHAPE.match(code)
+    corrected = f"{shape.group(1)}-{loinc_check_digit(shape.group(1))}" if shape else None
+    strong = [*([corrected] if corrected in catalogue else []), *named]
+    if strong:  # the code with its check digit put right, or the analyte the name names: nothing else is near
+        return [catalogue[c] for c in dict.fromkeys(strong)][:limit]
+    return [catalogue[c] for c in difflib.get_close_matches(code, list(catalogue), n=limit, cutoff=0.6)]
 
 
 @dataclass(frozen=True)

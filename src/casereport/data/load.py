@@ -8,24 +8,23 @@ is dropped or coerced silently: a record is either in the case or in an error.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from casereport.data.analytes import check_analytes
 from casereport.data.case import Case, CaseParts, build_case
 from casereport.data.catalogue import known_analytes, plausible_ranges
 from casereport.data.dates import ResolvedDate, own_date_provenance
-from casereport.data.formats import CASE_FILE, CSV_FILES, FILE_MODELS, KEYS, YAML_LISTS
+from casereport.data.formats import CASE_FILE, CSV_FILES, FILE_MODELS, KEYS, OPTIONAL_CSV_FILES, YAML_LISTS
 from casereport.data.quotes import normalise_source, quote_in_source
+from casereport.data.read import CaseReader, Located, nearest
 from casereport.data.schema import (
-    AnalyteRecord,
+    OWN_ANALYTES,
     CaseRecord,
     Diagnosis,
     EventRecord,
@@ -33,205 +32,12 @@ from casereport.data.schema import (
     References,
     RegimenRecord,
     StatementRecord,
+    article,
 )
 from casereport.exceptions import CaseValidationError, Problem
 
-MAX_FILE_BYTES = 16 * 2**20  # a case file larger than this is not a case report's data
 
-
-class _StrictLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice (PyYAML would keep the last one silently)."""
-
-
-def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"the key '{key}' is given twice", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
-# Dates stay text, checked by casereport's own parser: YAML would turn 2009-09-15 into a date object and
-# fail on 2009-02-30 with a traceback of its own.
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-@dataclass(frozen=True)
-class Located:
-    """A validated record and where it stood."""
-
-    record: Any
-    row: int | None
-    line: int | None
-
-
-@dataclass
-class _Reader:
-    case_dir: Path
-    problems: list[Problem] = field(default_factory=list)
-    # Ids of every record read, valid or not: a reference to a record that is
-    # itself invalid is not reported a second time as a missing id.
-    seen: dict[str, set[str]] = field(default_factory=dict)
-
-    def missing(self, name: str, key: str | None, valid: dict[str, Any]) -> bool:
-        """True when ``key`` names no record of file ``name`` at all."""
-        return key is not None and key not in valid and key not in self.seen.get(name, set())
-
-    def add(
-        self, file: str, row: int | None, line: int | None, fld: str | None, reason: str, *, warning: bool = False
-    ) -> None:
-        self.problems.append(Problem(file, row, line, fld, reason, "warning" if warning else "error"))
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    # -- files -------------------------------------------------------------
-    def read_text(self, name: str, *, what: str = "file") -> str | None:
-        """A file of the case folder as text; ``None`` (and a problem) when it is missing, outside the folder,
-        a link, too large or not UTF-8. Nothing outside the folder is ever read."""
-        path = self.case_dir / name
-        if path.is_symlink():
-            self.add(name, None, None, None, f"{what} is a link; copy the file into the case folder instead")
-            return None
-        folder = self.case_dir.resolve()
-        if not path.resolve().is_relative_to(folder):
-            self.add(name, None, None, None, f"{what} lies outside the case folder; keep it inside")
-            return None
-        if not path.is_file():
-            self.add(name, None, None, None, f"{what} is missing")
-            return None
-        if path.stat().st_size > MAX_FILE_BYTES:
-            self.add(name, None, None, None, f"{what} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-            return None
-        data = path.read_bytes()
-        try:
-            # A byte-order mark (as spreadsheets write) is read as what it is, not as part of the first column.
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            line = data[: err.start].count(b"\n") + 1
-            self.add(
-                name,
-                None,
-                line,
-                None,
-                f"is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}); save it with UTF-8 encoding",
-            )
-            return None
-
-    def read_csv(self, name: str, model: type[BaseModel]) -> list[Located] | None:
-        text = self.read_text(name)
-        if text is None:
-            return None
-        with io.StringIO(text, newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            if len(header) == 1 and ";" in header[0]:
-                self.add(name, None, 1, None, "this file uses ';' between cells; save it as comma-separated (CSV)")
-                return None
-            expected = [f.alias or n for n, f in model.model_fields.items()]
-            missing = [c for c in expected if c not in header]
-            unknown = [c for c in header if c not in expected]
-            for column in missing:
-                self.add(name, None, 1, column, "column is missing")
-            for column in unknown:
-                self.add(name, None, 1, column, "column is not part of this file's format")
-            if missing or unknown:
-                return None
-            located: list[Located] = []
-            line = reader.line_num + 1
-            for row_number, raw in enumerate(reader, start=1):
-                self.seen.setdefault(name, set()).add(str(raw.get(KEYS.get(name, "id")) or ""))
-                if None in raw:
-                    self.add(name, row_number, line, None, "row has more cells than the header")
-                elif any(v is None for v in raw.values()):
-                    self.add(name, row_number, line, None, "row has fewer cells than the header")
-                else:
-                    record = self.validate(model, raw, name, row_number, line)
-                    if record is not None:
-                        located.append(Located(record, row_number, line))
-                line = reader.line_num + 1
-        return located
-
-    def read_yaml(self, name: str) -> tuple[Any, yaml.Node | None] | None:
-        text = self.read_text(name)
-        if text is None:
-            return None
-        try:
-            return yaml.load(text, Loader=_StrictLoader), yaml.compose(text, Loader=yaml.SafeLoader)
-        except (yaml.YAMLError, ValueError) as err:
-            mark = getattr(err, "problem_mark", None)
-            self.add(name, None, mark.line + 1 if mark else None, None, f"not valid YAML: {err}")
-            return None
-
-    def read_yaml_list(self, name: str, model: type[BaseModel]) -> list[Located] | None:
-        loaded = self.read_yaml(name)
-        if loaded is None:
-            return None
-        data, node = loaded
-        if not isinstance(data, list):
-            self.add(name, None, 1, None, "must be a list of records")
-            return None
-        located = []
-        for index, item in enumerate(data):
-            item_node = node.value[index] if isinstance(node, yaml.SequenceNode) else None
-            line = item_node.start_mark.line + 1 if item_node else None
-            if not isinstance(item, dict):
-                self.add(name, index + 1, line, None, "must be a mapping of field: value")
-                continue
-            self.seen.setdefault(name, set()).add(str(item.get("id")))
-            record = self.validate(model, item, name, index + 1, line, item_node)
-            if record is not None:
-                located.append(Located(record, index + 1, line))
-        return located
-
-    def validate(
-        self,
-        model: type[BaseModel],
-        raw: dict[str, Any],
-        name: str,
-        row: int | None,
-        line: int | None,
-        node: yaml.Node | None = None,
-    ) -> BaseModel | None:
-        try:
-            return model.model_validate(raw)
-        except ValidationError as err:
-            for error in err.errors():
-                loc = error["loc"]
-                reason = error["msg"].removeprefix("Value error, ")
-                if error["type"] == "missing":
-                    reason = "is required"
-                self.add(name, row, _line_of(node, loc) or line, ".".join(map(str, loc)) or None, reason)
-            return None
-
-
-def _line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
-    """The line of the deepest YAML node that ``loc`` reaches."""
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            matches = [v for k, v in node.value if k.value == key]
-            if not matches:
-                break
-            node = matches[0]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
-def _ids(reader: _Reader, name: str, items: list[Located], attr: str = "id") -> dict[str, Located]:
+def _ids(reader: CaseReader, name: str, items: list[Located], attr: str = "id") -> dict[str, Located]:
     counts = Counter(getattr(i.record, attr) for i in items)
     for item in items:
         if counts[getattr(item.record, attr)] > 1:
@@ -239,7 +45,7 @@ def _ids(reader: _Reader, name: str, items: list[Located], attr: str = "id") -> 
     return {getattr(i.record, attr): i for i in items}
 
 
-def _resolve_events(reader: _Reader, events: dict[str, Located]) -> dict[str, ResolvedDate]:
+def _resolve_events(reader: CaseReader, events: dict[str, Located]) -> dict[str, ResolvedDate]:
     """Every event's date, following ``relative_to`` chains; a loop is a problem, a missing event is reported
     by the reference check."""
     resolved: dict[str, ResolvedDate] = {}
@@ -290,11 +96,14 @@ def _dated(name: str, items: dict[str, Located], events: dict[str, ResolvedDate]
 
 # -- references: declared on the fields (schema.References), checked here once --------------
 
-# How a reference that finds nothing is said, by the file it points into.
+# How a reference that finds nothing is said, by the file it points into, and how to put it right.
 _NOT_FOUND = {
-    "events.csv": "no event has the id '{value}'",
-    "regimens.yaml": "no regimen has the id '{value}'",
-    "analytes.csv": "LOINC {value} has no reference limits in analytes.csv",
+    "events.csv": ("no event has the id '{value}'", "events.csv gives"),
+    "regimens.yaml": ("no regimen has the id '{value}'", "regimens.yaml gives"),
+    "analytes.csv": (
+        "LOINC {value} has no reference limits in analytes.csv",
+        f"add a row for it to analytes.csv (or to {OWN_ANALYTES} when casereport's catalogue lacks it); the case has",
+    ),
 }
 
 
@@ -314,8 +123,19 @@ class _Keyed:
     complete: bool
 
 
+def _targets(reader: CaseReader, ref: References, files: dict[str, _Keyed]) -> _Keyed | None:
+    """The records a reference may name (its file's, and those of the files it names ``also``), with what was seen
+    of them; ``None`` when one of those files could not be read, so that nothing can be said missing from it."""
+    names = (ref.file, *ref.also)
+    read = [n for n in names if n in files]
+    if len(read) < len(names):
+        return None
+    records = {k: v for n in read for k, v in files[n].records.items()}
+    return _Keyed(records, all(files[n].complete for n in read))
+
+
 def _check_reference(
-    reader: _Reader,
+    reader: CaseReader,
     file: str,
     where: Located | None,
     column: str,
@@ -323,17 +143,30 @@ def _check_reference(
     ref: References,
     files: dict[str, _Keyed],
 ) -> None:
-    if value is None:
+    target = _targets(reader, ref, files)
+    if value is None or target is None:
         return
     row, line = (where.row, where.line) if where else (None, None)
-    target = files[ref.file]
     if ref.key == KEYS.get(ref.file, "id"):
+        seen = set().union(*(reader.seen.get(n, set()) for n in (ref.file, *ref.also)))
         if value in target.records:
             kind = getattr(target.records[value].record, "kind", None)
             if ref.kinds and kind not in ref.kinds:
-                reader.add(file, row, line, column, f"event '{value}' is a {kind}, not a {' or '.join(ref.kinds)}")
-        elif value not in reader.seen.get(ref.file, set()):  # an invalid record is reported once, itself
-            reader.add(file, row, line, column, _NOT_FOUND[ref.file].format(value=value))
+                wanted = " or ".join(ref.kinds)
+                reader.add(
+                    file,
+                    row,
+                    line,
+                    column,
+                    f"event '{value}' is {article(str(kind))} {kind}, not {article(wanted)} {wanted}",
+                    hint=_kinds_hint(value, ref, target),
+                )
+        elif value not in seen and not _unknown_lab_code(file, ref, value, files):  # an invalid record: reported itself
+            reason, listing = _NOT_FOUND[ref.file]
+            hint = nearest(str(value), target.records) or (
+                f"{listing}: {', '.join(target.records)}" if target.records else None
+            )
+            reader.add(file, row, line, column, reason.format(value=value), hint=hint)
         return
     given = sorted({str(getattr(item.record, ref.key)) for item in target.records.values()})
     if value not in given and target.complete:
@@ -344,16 +177,34 @@ def _check_reference(
             line,
             column,
             f"'{value}' is not the {ref.key} of any {noun}; {ref.file} gives: {', '.join(given)}",
+            hint=nearest(str(value), given),
         )
 
 
-def _check_references(reader: _Reader, case: CaseRecord, files: dict[str, _Keyed]) -> None:
-    """Every reference from one record to another, as the schema declares them."""
+def _unknown_lab_code(file: str, ref: References, value: Any, files: dict[str, _Keyed]) -> bool:
+    """A lab's code that neither the catalogue nor own_analytes.csv knows: reported once, as an unknown code
+    (analytes.check_analytes), not a second time as one without reference limits."""
+    own = files[OWN_ANALYTES].records if OWN_ANALYTES in files else {}
+    unknown = value not in known_analytes() and value not in own
+    return file == "labs.csv" and ref.file == "analytes.csv" and unknown
+
+
+def _kinds_hint(value: str, ref: References, target: _Keyed) -> str:
+    fitting = [k for k, item in target.records.items() if getattr(item.record, "kind", None) in ref.kinds]
+    if fitting:
+        return f"events of that kind: {', '.join(fitting)}"
+    return f"give the event '{value}' the kind {' or '.join(ref.kinds)} in events.csv, or name another event"
+
+
+def _check_references(reader: CaseReader, case: CaseRecord | None, files: dict[str, _Keyed]) -> None:
+    """Every reference from one record to another, as the schema declares them, among the files that were read."""
     for file, keyed in files.items():
         model = FILE_MODELS[file]
         for name, column, ref in references(model):
             for item in keyed.records.values():
                 _check_reference(reader, file, item, column, getattr(item.record, name), ref, files)
+    if case is None:
+        return
     for name, column, ref in references(CaseRecord):
         _check_reference(reader, CASE_FILE, None, column, getattr(case, name), ref, files)
     for name, column, ref in references(Diagnosis):
@@ -363,7 +214,7 @@ def _check_references(reader: _Reader, case: CaseRecord, files: dict[str, _Keyed
 # -- rules across records that are not references -----------------------------------------
 
 
-def _check_regimens(reader: _Reader, regimens: dict[str, Located], dates: dict[str, ResolvedDate]) -> None:
+def _check_regimens(reader: CaseReader, regimens: dict[str, Located], dates: dict[str, ResolvedDate]) -> None:
     for item in regimens.values():
         r: RegimenRecord = item.record
         if r.stop and not r.stop_reason:
@@ -381,44 +232,12 @@ def _check_regimens(reader: _Reader, regimens: dict[str, Located], dates: dict[s
             )
 
 
-def _check_analytes(reader: _Reader, analytes: dict[str, Located], labs: dict[str, Located]) -> None:
-    """LOINC codes the catalogue knows, with units that fit them, in analytes.csv and labs.csv."""
-    catalogue = known_analytes()
-    for item in analytes.values():
-        a: AnalyteRecord = item.record
-        if a.loinc not in catalogue:
-            reader.add("analytes.csv", item.row, item.line, "loinc", f"unknown LOINC code '{a.loinc}'")
-        elif a.unit not in catalogue[a.loinc].units:
-            reader.add(
-                "analytes.csv",
-                item.row,
-                item.line,
-                "unit",
-                f"'{a.unit}' does not fit {catalogue[a.loinc].name} (LOINC {a.loinc}); use {' or '.join(catalogue[a.loinc].units)}",
-            )
-    for item in labs.values():
-        lab: LabRecord = item.record
-        if lab.loinc not in catalogue:
-            reader.add("labs.csv", item.row, item.line, "loinc", f"unknown LOINC code '{lab.loinc}'")
-        elif lab.loinc in analytes and lab.unit != analytes[lab.loinc].record.unit:
-            fits = lab.unit in catalogue[lab.loinc].units
-            reader.add(
-                "labs.csv",
-                item.row,
-                item.line,
-                "unit",
-                f"'{lab.unit}' "
-                + ("differs from the unit of its reference limits" if fits else "does not fit")
-                + f" {catalogue[lab.loinc].name}; analytes.csv gives '{analytes[lab.loinc].record.unit}'",
-            )
-
-
 # A case's records lie within its own span: from a few years before its first event to its end of observation.
 YEARS_BEFORE_FIRST_EVENT = 5
 
 
 def _check_span(
-    reader: _Reader,
+    reader: CaseReader,
     case: CaseRecord,
     dated: dict[str, tuple[dict[str, Located], dict[str, ResolvedDate]]],
     events: dict[str, ResolvedDate],
@@ -451,7 +270,7 @@ def _check_span(
                 )
 
 
-def _check_plausible(reader: _Reader, labs: dict[str, Located]) -> None:
+def _check_plausible(reader: CaseReader, labs: dict[str, Located]) -> None:
     """Lab values a human can have: unusual ones are warnings, impossible ones errors (often a wrong unit)."""
     ranges = plausible_ranges()
     for item in labs.values():
@@ -480,7 +299,7 @@ def _check_plausible(reader: _Reader, labs: dict[str, Located]) -> None:
             )
 
 
-def _check_statements(reader: _Reader, statements: dict[str, Located], regimens: dict[str, Located]) -> None:
+def _check_statements(reader: CaseReader, statements: dict[str, Located], regimens: dict[str, Located]) -> None:
     for item in statements.values():
         s: StatementRecord = item.record
         if s.regimen in regimens and s.unit == "cycles" and regimens[s.regimen].record.schedule.kind != "cyclic":
@@ -490,18 +309,20 @@ def _check_statements(reader: _Reader, statements: dict[str, Located], regimens:
 # -- quotes ----------------------------------------------------------------------------------
 
 
-def _source_text(reader: _Reader, case: CaseRecord) -> str | None:
-    if not case.source.text:
+def _source_text(reader: CaseReader, name: str | None) -> str | None:
+    if not name:
         return None
-    return reader.read_text(case.source.text, what=f"the source text named by {CASE_FILE} (source.text)")
+    return reader.read_text(name, what=f"the source text named by {CASE_FILE} (source.text)")
 
 
-def _quoted(case: CaseRecord, tables: dict[str, list[Located]]) -> Iterator[tuple[str, Located, str, str]]:
+def _quoted(case: CaseRecord | None, tables: dict[str, list[Located]]) -> Iterator[tuple[str, Located, str, str]]:
     """Every quote in the case: (file, where, field, quote)."""
     for name, items in tables.items():
         for item in items:
             if getattr(item.record, "quote", None):
                 yield name, item, "quote", item.record.quote
+    if case is None:
+        return
     case_quotes = [("diagnosis.quote", case.diagnosis.quote)]
     case_quotes += [(f"patient.{i}.quote", p.quote) for i, p in enumerate(case.patient)]
     case_quotes += [(f"metastatic_sites.{i}.quote", m.quote) for i, m in enumerate(case.metastatic_sites)]
@@ -511,79 +332,113 @@ def _quoted(case: CaseRecord, tables: dict[str, list[Located]]) -> Iterator[tupl
             yield CASE_FILE, Located(None, None, None), fld, quote
 
 
-def _check_quotes(reader: _Reader, source: str | None, found: Iterator[tuple[str, Located, str, str]]) -> None:
+def _check_quotes(reader: CaseReader, source: str | None, found: Iterator[tuple[str, Located, str, str]]) -> None:
     if source is None:
         return
     normalised = normalise_source(source)
     for name, item, fld, quote in found:
         if not quote_in_source(quote, normalised):
-            reader.add(name, item.row, item.line, fld, f'quote not found in the source text: "{quote}"')
+            reader.add(
+                name,
+                item.row,
+                item.line,
+                fld,
+                f'quote not found in the source text: "{quote}"',
+                hint="copy the words from source.txt as they stand there; mark your own insertions [like this]"
+                " and omissions with ...",
+            )
 
 
 # -- reading a folder ------------------------------------------------------------------------
 
 
-def _read_files(reader: _Reader) -> tuple[CaseRecord | None, dict[str, list[Located] | None]]:
-    """``case.yaml`` and every table, each record validated on its own."""
+@dataclass(frozen=True)
+class _Files:
+    """What was read of a folder: ``case.yaml`` (``None`` when invalid), every table (``None`` when its file or
+    header could not be read), and the name of the source text, even from a ``case.yaml`` that is otherwise invalid."""
+
+    case: CaseRecord | None
+    tables: dict[str, list[Located] | None]
+    source: str | None
+
+
+def _source_name(data: Any) -> str | None:
+    source = data.get("source") if isinstance(data, dict) else None
+    text = source.get("text") if isinstance(source, dict) else None
+    return text if isinstance(text, str) else None
+
+
+def _read_files(reader: CaseReader) -> _Files:
+    """``case.yaml`` and every table, each record validated on its own; one file's trouble stops no other."""
     case: CaseRecord | None = None
+    source = None
     loaded = reader.read_yaml(CASE_FILE)
     if loaded is not None:
         data, node = loaded
+        source = _source_name(data)
         if isinstance(data, dict):
             case = reader.validate(CaseRecord, data, CASE_FILE, None, None, node)  # type: ignore[assignment]
         else:
             reader.add(CASE_FILE, None, 1, None, "must be a mapping of field: value")
     tables: dict[str, list[Located] | None] = {name: reader.read_csv(name, model) for name, model in CSV_FILES.items()}
+    tables |= {name: reader.read_csv(name, model, optional=True) for name, model in OPTIONAL_CSV_FILES.items()}
     tables |= {name: reader.read_yaml_list(name, model) for name, model in YAML_LISTS.items()}
-    return case, tables
+    return _Files(case, tables, source)
 
 
 def _read(case_dir: Path) -> tuple[list[Problem], CaseParts | None]:
-    """Every problem of the folder (warnings too), and the validated parts of the case when no error."""
-    reader = _Reader(case_dir)
+    """Every problem of the folder (warnings too), and the validated parts of the case when no error.
+
+    Every file that can be read is checked against every other that can: a
+    broken header in one file does not hide the others' problems. Only the
+    references into a file that could not be read wait until it can.
+    """
+    reader = CaseReader(case_dir)
     if not case_dir.is_dir():
         reader.add(str(case_dir), None, None, None, "case folder does not exist")
         return reader.problems, None
-    case, read = _read_files(reader)
-    if case is None or any(items is None for items in read.values()):
-        return reader.problems, None
-    tables = {name: items for name, items in read.items() if items is not None}
+    read = _read_files(reader)
+    case = read.case
+    tables = {name: items for name, items in read.tables.items() if items is not None}
     keyed = {name: _ids(reader, name, items, KEYS.get(name, "id")) for name, items in tables.items()}
     files = {
         name: _Keyed(records, not (reader.seen.get(name, set()) - set(records))) for name, records in keyed.items()
     }
-    dates = _resolve_events(reader, keyed["events.csv"])
+    events, labs = keyed.get("events.csv", {}), keyed.get("labs.csv", {})
+    dates = _resolve_events(reader, events)
     _check_references(reader, case, files)
-    _check_regimens(reader, keyed["regimens.yaml"], dates)
-    _check_analytes(reader, keyed["analytes.csv"], keyed["labs.csv"])
-    _check_statements(reader, keyed["statements.yaml"], keyed["regimens.yaml"])
-    lab_dates = _dated("labs.csv", keyed["labs.csv"], dates)
-    ae_dates = _dated("adverse_events.csv", keyed["adverse_events.csv"], dates)
-    _check_span(
-        reader,
-        case,
-        {
-            "events.csv": (keyed["events.csv"], dates),
-            "labs.csv": (keyed["labs.csv"], lab_dates),
-            "adverse_events.csv": (keyed["adverse_events.csv"], ae_dates),
-        },
-        dates,
-    )
-    _check_plausible(reader, keyed["labs.csv"])
-    _check_quotes(reader, _source_text(reader, case), _quoted(case, tables))
-    if reader.errors:
+    _check_regimens(reader, keyed.get("regimens.yaml", {}), dates)
+    check_analytes(reader, keyed.get("analytes.csv", {}), keyed.get(OWN_ANALYTES), labs)
+    _check_statements(reader, keyed.get("statements.yaml", {}), keyed.get("regimens.yaml", {}))
+    lab_dates = _dated("labs.csv", labs, dates)
+    ae_dates = _dated("adverse_events.csv", keyed.get("adverse_events.csv", {}), dates)
+    if case is not None:
+        _check_span(
+            reader,
+            case,
+            {
+                "events.csv": (events, dates),
+                "labs.csv": (labs, lab_dates),
+                "adverse_events.csv": (keyed.get("adverse_events.csv", {}), ae_dates),
+            },
+            dates,
+        )
+    _check_plausible(reader, labs)
+    _check_quotes(reader, _source_text(reader, case.source.text if case else read.source), _quoted(case, tables))
+    if reader.errors or case is None or len(tables) < len(read.tables):
         return reader.problems, None
+    own = [i.record for i in keyed[OWN_ANALYTES].values()]
     return reader.problems, CaseParts(
         case=case,
         events=[(i.record, dates[key]) for key, i in keyed["events.csv"].items()],
         regimens=[i.record for i in keyed["regimens.yaml"].values()],
-        analytes=[i.record for i in keyed["analytes.csv"].values()],
+        analytes=[*(i.record for i in keyed["analytes.csv"].values()), *own],
         labs=[(i.record, lab_dates[key]) for key, i in keyed["labs.csv"].items()],
         findings=[i.record for i in keyed["findings.csv"].values()],
         adverse_events=[(i.record, ae_dates[key]) for key, i in keyed["adverse_events.csv"].items()],
         statements=[i.record for i in keyed["statements.yaml"].values()],
         mechanisms=[i.record for i in keyed["mechanisms.csv"].values()],
-        analyte_names={k: v.name for k, v in known_analytes().items()},
+        analyte_names={k: v.name for k, v in known_analytes().items()} | {a.loinc: a.loinc_name for a in own},
     )
 
 

@@ -25,6 +25,11 @@ from casereport.data.dates import CaseDate, parse_date, parse_offset
 ProvenanceKind = Literal["reported", "derived", "illustrative"]
 
 
+def article(word: str) -> str:
+    """'a' or 'an' before ``word`` as it is spoken (an illustrative value, an 'elapsed' statement)."""
+    return "an" if word.lstrip("'\"`").lower()[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
 @dataclass(frozen=True)
 class References:
     """A foreign key: the field names a record of another file of the case, by its ``key``.
@@ -37,6 +42,12 @@ class References:
     file: str
     key: str = "id"
     kinds: tuple[str, ...] = ()
+    # Other files whose records the field may name too (a lab's analyte is in analytes.csv or own_analytes.csv).
+    also: tuple[str, ...] = ()
+
+
+# The optional file where a case declares analytes that casereport's catalogue lacks.
+OWN_ANALYTES = "own_analytes.csv"
 
 
 def _date(value: Any) -> Any:
@@ -103,7 +114,9 @@ class Provenanced(Record):
     def _others_need_rule(cls, rule: str | None, info: ValidationInfo) -> str | None:
         kind = info.data.get("provenance")
         if kind in ("derived", "illustrative") and not rule:
-            raise ValueError(f"a {kind} value needs 'rule': how it was derived, or what it was made to satisfy")
+            raise ValueError(
+                f"{article(kind)} {kind} value needs 'rule': how it was derived, or what it was made to satisfy"
+            )
         return rule
 
 
@@ -157,7 +170,7 @@ class Dated(Provenanced):
     def _placed_date_needs_rule(cls, rule: str | None, info: ValidationInfo) -> str | None:
         kind = info.data.get("date_provenance")
         if kind in ("derived", "illustrative") and not rule:
-            raise ValueError(f"a {kind} date needs 'date_rule': how the date was placed")
+            raise ValueError(f"{article(kind)} {kind} date needs 'date_rule': how the date was placed")
         return rule
 
 
@@ -170,7 +183,9 @@ class EventRecord(Dated):
 
 
 class AnalyteRecord(Provenanced):
-    loinc: str = Field(description="LOINC code; casereport must know it (its reference catalogue).")
+    loinc: str = Field(
+        description="LOINC code from casereport's catalogue; one it lacks goes in own_analytes.csv instead."
+    )
     name: str = Field(description="The analyte's name as the paper gives it.")
     unit: str = Field(description="UCUM unit; must fit the LOINC code.")
     lower_limit: float | None = Field(default=None, ge=0, description="Lower reference limit, in unit.")
@@ -186,13 +201,30 @@ class AnalyteRecord(Provenanced):
         return self
 
 
+class OwnAnalyteRecord(AnalyteRecord):
+    """An analyte the case declares because casereport's catalogue lacks it: its code, unit and limits.
+
+    The same columns as analytes.csv, and ``loinc_name``, LOINC's own name for
+    the code, so that a reader can check the code against it.
+    """
+
+    loinc: str = Field(
+        description="LOINC code that casereport's catalogue lacks (its check digit is checked); look it up on loinc.org."
+    )
+    unit: str = Field(description="UCUM unit of the values and limits (ng/mL, U/L, 10*9/L, umol/L).")
+    loinc_name: str = Field(
+        description="LOINC's long common name for the code, as loinc.org gives it (Squamous cell carcinoma Ag"
+        " [Mass/volume] in Serum or Plasma)."
+    )
+
+
 class LabRecord(Dated):
     id: str = Field(description="The value's id, unique in labs.csv.")
-    loinc: Annotated[str, References("analytes.csv", key="loinc")] = Field(
-        description="The analyte (LOINC code), with reference limits in analytes.csv."
+    loinc: Annotated[str, References("analytes.csv", key="loinc", also=(OWN_ANALYTES,))] = Field(
+        description="The analyte (LOINC code), with its reference limits."
     )
     value: float = Field(ge=0, description="The value, a number of at least 0, in unit.")
-    unit: str = Field(description="UCUM unit; must be the analyte's unit in analytes.csv.")
+    unit: str = Field(description="UCUM unit; must be the analyte's unit in analytes.csv or own_analytes.csv.")
 
 
 class FindingRecord(Provenanced):
@@ -320,32 +352,41 @@ class PatientFact(Provenanced):
     def _plausible(self) -> PatientFact:
         known = KNOWN_FACTS.get(self.field)
         if known is not None:
-            known(self.value)
+            known.check(self.field, self.value)
         return self
 
 
-def _age(value: object) -> None:
-    if not isinstance(value, int | float) or not 0 <= value <= 120:
-        raise ValueError(f"age_years must be a number of years from 0 to 120, not {value!r}")
+@dataclass(frozen=True)
+class Fact:
+    """A patient fact the derivations read, and the values it may take: a closed list, or a range of numbers."""
+
+    meaning: str
+    allowed: tuple[str | int, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def allowed_text(self) -> str:
+        """The allowed values as the field reference and the error messages say them."""
+        if self.allowed:
+            words = [str(v) for v in self.allowed]
+            return ", ".join(words[:-1]) + " or " + words[-1]
+        return f"a number from {self.minimum:g} to {self.maximum:g}"
+
+    def check(self, name: str, value: object) -> None:
+        if self.allowed:
+            if value not in self.allowed:
+                raise ValueError(f"{name} must be {self.allowed_text()}, not {value!r}")
+        elif not isinstance(value, int | float) or not (self.minimum or 0) <= value <= (self.maximum or 0):
+            raise ValueError(f"{name} must be {self.allowed_text()}, not {value!r}")
 
 
-def _sex(value: object) -> None:
-    if value not in ("male", "female", "other", "not stated"):
-        raise ValueError(f"sex must be male, female, other or not stated, not {value!r}")
-
-
-def _ecog(value: object) -> None:
-    if value not in (0, 1, 2, 3, 4, 5):
-        raise ValueError(f"ecog_performance_status must be 0 to 5, not {value!r}")
-
-
-def _child_pugh(value: object) -> None:
-    if value not in ("A", "B", "C"):
-        raise ValueError(f"child_pugh_class must be A, B or C, not {value!r}")
-
-
-# Facts the derivations read, and what they accept.
-KNOWN_FACTS = {"age_years": _age, "sex": _sex, "ecog_performance_status": _ecog, "child_pugh_class": _child_pugh}
+# Facts the derivations read, and what they accept (others are shown as given).
+KNOWN_FACTS: dict[str, Fact] = {
+    "age_years": Fact("Age in years at diagnosis.", minimum=0, maximum=120),
+    "sex": Fact("Sex as the paper gives it.", allowed=("male", "female", "other", "not stated")),
+    "ecog_performance_status": Fact("ECOG performance status.", allowed=(0, 1, 2, 3, 4, 5)),
+    "child_pugh_class": Fact("Child-Pugh class of liver function.", allowed=("A", "B", "C")),
+}
 
 
 class MetastaticSite(Provenanced):
@@ -446,7 +487,7 @@ class StatementRecord(Record):
     unit: Literal["cycles", "weeks", "months"] | None = Field(
         default=None, description="cycles or weeks (elapsed); months (claims)."
     )
-    loinc: Annotated[str | None, References("analytes.csv", key="loinc")] = Field(
+    loinc: Annotated[str | None, References("analytes.csv", key="loinc", also=(OWN_ANALYTES,))] = Field(
         default=None, description="The analyte a lab statement is about."
     )
     from_: Annotated[str | None, References("events.csv")] = Field(
@@ -472,7 +513,7 @@ class StatementRecord(Record):
             needed, what = STATEMENT_FIELDS[self.kind], f"'{self.kind}' statement"
         missing = [name.rstrip("_") for name in needed if getattr(self, name) is None]
         if missing:
-            raise ValueError(f"a {what} needs {', '.join(missing)}")
+            raise ValueError(f"{article(what)} {what} needs {', '.join(missing)}")
         if self.kind == "elapsed" and self.unit == "months":
             raise ValueError("an 'elapsed' statement counts cycles or weeks, not months")
         return self
