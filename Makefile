@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PORT ?= 8866
+# PORT=8900 make dashboard (or lab, or slides) serves there; unset, each uses its own default port.
+PORT ?=
 # The browser tests drive Debian's Chromium; Playwright cannot download its own here.
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -22,16 +23,18 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 dashboard: $(STAMP)
-	$(BIN)/casereport dashboard --port $(PORT)
+	$(BIN)/casereport dashboard --port $(or $(PORT),8866)
 
-# JupyterLab on the teaching series, without its offers to fetch news or check for updates.
+# JupyterLab on the teaching series, without its offers to fetch news or check for updates; on PORT when given
+# (that port or none: JupyterLab would otherwise move to the next free one).
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks --LabApp.app_settings_dir=dashboards/jupyter/lab-settings $(AS_ROOT)
+	$(BIN)/jupyter lab notebooks --LabApp.app_settings_dir=dashboards/jupyter/lab-settings $(AS_ROOT) \
+		$(if $(PORT),--ServerApp.port=$(PORT) --ServerApp.port_retries=0)
 
 # make slides NOTEBOOK=notebooks/02-liver-enzymes-and-ctcae.ipynb
 NOTEBOOK ?= notebooks/01-presentation-and-timeline.ipynb
 slides: $(STAMP)
-	$(BIN)/casereport slides $(NOTEBOOK) --port $(PORT)
+	$(BIN)/casereport slides $(NOTEBOOK) --port $(or $(PORT),8866)
 
 # Style, the layers' import contract (apps > charts > derive > data), and the types.
 lint: $(STAMP)

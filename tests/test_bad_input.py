@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -196,7 +197,7 @@ BAD_INPUTS: list[tuple[str, str, Mutation, str, int | None, str | None, str]] = 
         "labs.csv",
         5,
         "rule",
-        "needs 'rule'",
+        "an illustrative value needs 'rule'",
     ),
     (
         "unknown provenance kind",
@@ -342,3 +343,139 @@ def test_cli_validate_exit_codes(editable_case, capsys):
     assert main(["validate", str(case_dir)]) == 1
     err = capsys.readouterr().err
     assert "labs.csv, row 2 (line 3), field 'value'" in err
+
+
+# -- every problem in one run, each with how to fix it --------------------------------------
+
+
+def test_a_bad_header_does_not_hide_the_other_files_problems(editable_case):
+    """Before, a broken header stopped the reading there: the other files' cross-file problems came a round later."""
+    case_dir = editable_case(SEED)
+    replace(case_dir / "labs.csv", "value,unit,date", "value,units,date")
+    replace(case_dir / "findings.csv", "f01,baseline_staging,", "f01,baseline_staging_2009,")
+    replace(case_dir / "regimens.yaml", "start: panobinostat_start", "start: panobinostat_begin")
+    problems = casereport.validate_case(case_dir)
+    found = {(p.file, p.field) for p in problems}
+    assert ("labs.csv", "units") in found
+    assert ("labs.csv", "unit") in found
+    assert ("findings.csv", "staging") in found
+    assert ("regimens.yaml", "start") in found
+    staging = next(p for p in problems if p.file == "findings.csv")
+    assert staging.row == 1
+    assert "baseline_staging_2009" in staging.reason
+    assert staging.hint == "did you mean 'baseline_staging'?"
+    unknown = next(p for p in problems if p.field == "units")
+    assert unknown.hint == "did you mean 'unit'?"
+
+
+def test_references_into_an_unreadable_file_are_not_called_missing(editable_case):
+    """events.csv cannot be read: nothing may be reported as naming an event that does not exist."""
+    case_dir = editable_case(SYNTHETIC)
+    replace(case_dir / "events.csv", "id,kind,label", "id,kind,title")
+    replace(case_dir / "labs.csv", "l02,1742-6,35,", "l02,1742-6,-35,")
+    problems = casereport.validate_case(case_dir)
+    assert {(p.file, p.field) for p in problems} == {
+        ("events.csv", "title"),
+        ("events.csv", "label"),
+        ("labs.csv", "value"),
+    }
+
+
+def test_an_unknown_column_alone_still_lets_the_rows_be_checked(editable_case):
+    """An author's own column of notes: the column is refused, and every row is still checked without it."""
+    case_dir = editable_case(SYNTHETIC)
+    path = case_dir / "labs.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([header + ",comment", *(row + ",my note" for row in rows)]) + "\n", encoding="utf-8")
+    replace(path, "l02,1742-6,35,", "l02,1742-6,-35,")
+    problems = casereport.validate_case(case_dir)
+    assert {(p.file, p.row, p.field) for p in problems} == {("labs.csv", None, "comment"), ("labs.csv", 2, "value")}
+
+
+def test_validate_as_json_for_tools(editable_case, capsys):
+    case_dir = editable_case(SYNTHETIC)
+    assert main(["validate", str(case_dir), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    replace(case_dir / "labs.csv", "l05,6690-2", "l05,6690-9")
+    replace(case_dir / "events.csv", "2021-02-22", "2021-02-31")
+    assert main(["validate", str(case_dir), "--format", "json"]) == 1
+    problems = json.loads(capsys.readouterr().out)
+    assert problems
+    for problem in problems:
+        assert set(problem) == {"file", "row", "line", "field", "message", "hint", "severity"}
+        assert problem["severity"] in ("error", "warning")
+    loinc = next(p for p in problems if p["file"] == "labs.csv" and p["field"] == "loinc")
+    assert (loinc["row"], loinc["line"]) == (5, 6)
+    assert loinc["message"] == "unknown LOINC code '6690-9'"
+    assert "6690-2" in loinc["hint"]
+    assert any(p["file"] == "events.csv" and p["field"] == "date" for p in problems)
+
+
+def test_the_text_output_gives_each_hint_below_its_problem(editable_case, capsys):
+    case_dir = editable_case(SYNTHETIC)
+    replace(case_dir / "findings.csv", "t03,ct_after_three_cycles", "t03,ct_after_three_cycle")
+    assert main(["validate", str(case_dir)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    at = next(i for i, line in enumerate(lines) if "findings.csv, row 3 (line 4), field 'staging'" in line)
+    assert lines[at + 1].strip() == "hint: did you mean 'ct_after_three_cycles'?"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "name", "near"),
+    [
+        # A typing slip: the check digit gives it away, and the code it should be.
+        ("labs.csv", "l05,6690-2", "l05,6690-3", None, "6690-2"),
+        # A code with a valid check digit that the catalogue lacks, named GOT: the hint offers AST's code.
+        ("analytes.csv", "1742-6,ALT,U/L", "9679-2,GOT,U/L", "GOT", "1920-8"),
+    ],
+    ids=["check digit slip", "named analyte"],
+)
+def test_an_unknown_loinc_code_is_told_the_nearest_known(editable_case, file, old, new, name, near):
+    case_dir = editable_case(SYNTHETIC)
+    replace(case_dir / file, old, new)
+    (problem,) = [p for p in casereport.validate_case(case_dir) if p.file == file and p.field == "loinc"]
+    assert problem.reason.startswith("unknown LOINC code")
+    assert problem.hint is not None
+    assert f"nearest known: {near} " in problem.hint
+    # Declaring the code as the case's own is offered only where the code could be right.
+    assert ("own_analytes.csv" in problem.hint) == (name is not None)
+
+
+def test_a_file_saved_as_utf16_is_told_so(editable_case):
+    case_dir = editable_case(SYNTHETIC)
+    path = case_dir / "labs.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    (problem,) = casereport.validate_case(case_dir)
+    assert problem.reason == "is UTF-16 text (it begins with a UTF-16 byte-order mark), not UTF-8"
+    assert problem.hint is not None
+    assert "UTF-8" in problem.hint
+
+
+def test_a_byte_order_mark_inside_the_text_is_named_with_its_line(editable_case):
+    """Two files joined, or a file saved with a mark twice: the mark would hide in a column's name or an id."""
+    case_dir = editable_case(SYNTHETIC)
+    path = case_dir / "labs.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("\ufeff\ufeff" + header + rows[0] + "\ufeff" + "".join(rows[1:]), encoding="utf-8")
+    problems = casereport.validate_case(case_dir)
+    assert [(p.file, p.line) for p in problems] == [("labs.csv", 1), ("labs.csv", 3)]
+    assert all("byte-order mark" in p.reason for p in problems)
+
+
+def test_a_byte_after_a_byte_order_mark_is_named_as_it_stands(editable_case):
+    """The mark's three bytes once shifted the byte named: 0x6e ('n') was shown for a Latin-1 0xe9 ('é')."""
+    case_dir = editable_case(SYNTHETIC)
+    path = case_dir / "labs.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"Synthetic", b"Synth\xe9tic", 1))
+    (problem,) = casereport.validate_case(case_dir)
+    assert "byte 0xe9 on line 2, '\u00e9' in Windows-1252 or Latin-1" in problem.reason
+
+
+def test_an_empty_file_is_one_problem_with_the_header_to_write(editable_case):
+    case_dir = editable_case(SYNTHETIC)
+    (case_dir / "mechanisms.csv").write_bytes(b"")
+    (problem,) = casereport.validate_case(case_dir)
+    assert (problem.file, problem.reason) == ("mechanisms.csv", "is empty")
+    assert problem.hint == (
+        "its first line is the header: id,drug,target,action,outcome,evidence,provenance,quote,rule"
+    )

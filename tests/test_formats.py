@@ -11,7 +11,14 @@ import pytest
 import yaml
 
 import casereport
-from casereport.data.formats import ALL_FILES, CASE_FILE, CSV_FILES, json_schemas, with_field_reference
+from casereport.data.formats import (
+    ALL_FILES,
+    CASE_FILE,
+    CSV_FILES,
+    json_schemas,
+    with_author_reference,
+    with_field_reference,
+)
 from casereport.data.load import references
 
 from .conftest import SEED
@@ -98,3 +105,31 @@ def test_every_declared_reference_is_checked(editable_case, file, column):
         writer.writerows(rows)
     problems = casereport.validate_case(case_dir)
     assert any(p.file == file and p.field == column and "nothing_by_this_name" in p.reason for p in problems), problems
+
+
+def test_committed_author_reference_is_generated_from_the_models():
+    committed = (DOCS / "add-your-case.md").read_text(encoding="utf-8")
+    assert with_author_reference(committed) == committed, "run `casereport schema` and commit docs/"
+
+
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        ("modality", ["sonography", "contrast-enhanced sonography", "MRI", "CT", "PET-CT", "not stated"]),
+        ("site_kind", ["liver", "soft tissue", "bone", "thyroid", "lung", "lymph node", "other"]),
+        ("route", ["oral", "intravenous", "subcutaneous", "intramuscular", "other"]),
+        ("value` of the fact `sex", ["male", "female", "other", "not stated"]),
+        ("value` of the fact `child_pugh_class", ["A", "B", "C"]),
+    ],
+)
+def test_the_author_reference_lists_every_allowed_value(field, values):
+    committed = (DOCS / "add-your-case.md").read_text(encoding="utf-8")
+    (row,) = [line for line in committed.splitlines() if line.startswith(f"| `{field}` |")]
+    assert row.split(" | ")[1] == ", ".join(f"`{v}`" for v in values)
+
+
+def test_the_author_reference_gives_ages_and_the_catalogue():
+    committed = (DOCS / "add-your-case.md").read_text(encoding="utf-8")
+    assert "| `value` of the fact `age_years` | a number from 0 to 120 |" in committed
+    assert "| `2039-6` | Carcinoembryonic antigen (CEA) in serum |" in committed
+    assert "typical adult limits" in committed

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from casereport import __version__
+from casereport.apps.authoring import add_new_command
 from casereport.apps.care import add_care_command
+from casereport.apps.command_help import ENVIRONMENT, HelpFormatter
 from casereport.apps.fhir import add_fhir_commands
 from casereport.data.load import load_case, validate_case
 from casereport.derive.audit import audit_case, audit_checks
@@ -23,10 +25,16 @@ def _validate(args: argparse.Namespace) -> int:
     problems = validate_case(args.case_dir)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
+    if args.format == "json":
+        # For tools and editors: the problems alone, errors first; the exit status says whether the case is valid.
+        print(json.dumps([p.as_dict() for p in [*errors, *warnings]], indent=2, ensure_ascii=False))
+        return 1 if errors else 0
     if errors:
         print(f"{args.case_dir}: {len(errors)} problem(s)", file=sys.stderr)
     for problem in [*errors, *warnings]:
-        print(f"  {problem}", file=sys.stderr)
+        print(f"  {problem.location()}: {problem.reason}", file=sys.stderr)
+        if problem.hint:
+            print(f"      hint: {problem.hint}", file=sys.stderr)
     if errors:
         return 1
     print(f"{args.case_dir}: valid" + (f", with {len(warnings)} warning(s)" if warnings else ""))
@@ -191,18 +199,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="casereport",
         description="A published clinical case report as checkable data, figures, a report and a dashboard.",
-        epilog="Environment: CASEREPORT_CASE, the case a notebook or the dashboard shows by default;"
-        " CASEREPORT_ROOT, a folder holding data/, notebooks/, dashboards/ and voila.json instead of the"
-        " package's own.",
+        epilog=ENVIRONMENT,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    formatter = argparse.ArgumentDefaultsHelpFormatter
+    formatter = HelpFormatter
 
     validate = commands.add_parser(
-        "validate", formatter_class=formatter, help="check a case folder; list every problem"
+        "validate",
+        formatter_class=formatter,
+        help="check a case folder; list every problem",
+        description="Check a case folder and list every problem at once: the file, the row (and line), the field,"
+        " what is wrong and, where it can, how to fix it. Warnings (an unusual but possible value) do not make"
+        " the case invalid.\nExit status: 0 valid, 1 not valid (the problems are listed).",
     )
     validate.add_argument("case_dir", type=Path, help="the case folder")
+    validate.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text: one problem a line, with a hint below it (standard error); json: a list of problems with"
+        " file, row, line, field, message, hint and severity (standard output)",
+    )
     validate.set_defaults(run=_validate)
 
     audit = commands.add_parser(
@@ -231,20 +250,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         " value's provenance.",
     )
     report.add_argument("case_dir", type=Path, help="the case folder")
-    report.add_argument("--format", choices=["md", "html", "json"], default="md", help="default: md")
+    report.add_argument("--format", choices=["md", "html", "json"], default="md", help="Markdown, HTML or JSON")
     report.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     report.set_defaults(run=_report)
 
     schema = commands.add_parser(
         "schema",
         formatter_class=formatter,
-        help="write the field reference (docs/data-format.md) and the JSON Schemas from the record models",
+        help="write the field reference (docs/data-format.md), the allowed values and analyte catalogue"
+        " (docs/add-your-case.md) and the JSON Schemas from the record models",
     )
     schema.add_argument("--docs", type=Path, default=Path("docs"), help="the docs folder (default: docs)")
     schema.set_defaults(run=_schema)
 
-    figures = commands.add_parser("figures", formatter_class=formatter, help="regenerate every figure with papermill")
-    figures.add_argument("--case", type=Path, default=None, help="case folder, or else the bundled case")
+    figures = commands.add_parser(
+        "figures", formatter_class=formatter, help="regenerate every figure with papermill", epilog=ENVIRONMENT
+    )
+    figures.add_argument(
+        "--case", type=Path, default=None, help="case folder (default: $CASEREPORT_CASE, or else the bundled case)"
+    )
     figures.add_argument("--out", type=Path, required=True, help="folder for the figures")
     figures.add_argument("--format", default="svg,png,pdf,html", help="any of svg,png,pdf,html, comma-separated")
     figures.add_argument("--axis", default="calendar", help="calendar or relative")
@@ -253,21 +277,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures.set_defaults(run=_figures)
 
     dashboard = commands.add_parser(
-        "dashboard", formatter_class=formatter, help="serve the case dashboard with Voila on loopback"
+        "dashboard",
+        formatter_class=formatter,
+        help="serve the case dashboard with Voila on loopback",
+        epilog=ENVIRONMENT,
     )
     dashboard.add_argument(
-        "case_dir", type=Path, nargs="?", default=None, help="case folder, or else the first bundled case"
+        "case_dir",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="case folder (default: $CASEREPORT_CASE, or else the bundled case)",
     )
     dashboard.add_argument("--port", type=_port, default=8866, help="loopback port to serve on")
     dashboard.set_defaults(run=_dashboard)
 
     slides = commands.add_parser(
-        "slides", formatter_class=formatter, help="run a teaching notebook as slides (Voila's reveal template)"
+        "slides",
+        formatter_class=formatter,
+        help="run a teaching notebook as slides (Voila's reveal template)",
+        epilog=ENVIRONMENT,
     )
     slides.add_argument("notebook", type=Path, help="a notebook, e.g. notebooks/01-presentation-and-timeline.ipynb")
     slides.add_argument("--port", type=_port, default=8867, help="loopback port to serve on")
     slides.set_defaults(run=_slides)
 
+    add_new_command(commands, formatter)
     add_fhir_commands(commands, formatter)
     add_care_command(commands, formatter)
 

@@ -151,6 +151,9 @@ def voila_command(*, port: int, notebook: Path = DASHBOARD, template: str | None
         "casereport.apps.voila_app",
         str(notebook),
         f"--port={port}",
+        # That port or none: Voila would otherwise move to the next free one when it finds the port taken, and
+        # the URL printed before it starts (serve, serve_slides) would name a port nothing serves.
+        "--Voila.port_retries=0",
         "--no-browser",
         "--Voila.ip=127.0.0.1",
     ]
