@@ -7,6 +7,8 @@ import pytest
 
 from casereport.data.bundled import bundled_cases
 
+from .voila_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server
+
 CASES = bundled_cases()
 SEED = "gahr2012-hcc"
 SYNTHETIC = "synthetic-weekly-gemcitabine"
@@ -28,3 +30,21 @@ def editable_case(tmp_path: Path):
         return target
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Tall enough for the timeline and the views its brush links to be on screen together.
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 3200}}
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(tmp_path_factory):
+    """One server for the whole run; the synthetic case is reached with ``?case=``."""
+    with dashboard_server(None, tmp_path_factory.mktemp("voila") / "voila.log") as url:
+        yield url

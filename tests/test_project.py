@@ -25,6 +25,9 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
         declared |= {_name(r) for r in extra}
     environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     listed = {_name(d) for d in environment["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    # What conda-forge lacks comes from PyPI through pip, beside the project itself.
+    from_pypi = [d["pip"] for d in environment["dependencies"] if isinstance(d, dict) and "pip" in d]
+    listed |= {_name(r) for requirements in from_pypi for r in requirements if not r.startswith("-e")}
     assert listed == declared
 
 

@@ -91,8 +91,8 @@ def _table(frame: pd.DataFrame, *, empty: str) -> str:
 STYLE = f"""<style>
 .casereport-table {{ border-collapse: collapse; font-size: 13px; line-height: 1.4; margin: 4px 0 10px; width: 100%; }}
 .casereport-table th, .casereport-table td {{ border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left;
-  vertical-align: top; }}
-.casereport-table th {{ background: #f4f4f4; }}
+  vertical-align: top; overflow-wrap: break-word; }}
+.casereport-table th {{ background: #f4f4f4; overflow-wrap: normal; }}
 .casereport-page p {{ line-height: 1.45; margin: 4px 0 8px; }}
 .casereport-note {{ color: #444; font-size: 13px; }}
 .casereport-illustrative {{ background: #fff4d6; border-left: 4px solid #E69F00; padding: 4px 8px; font-size: 13px; }}
@@ -103,7 +103,7 @@ STYLE = f"""<style>
 .casereport-chart {{ width: calc(100% - {AXIS_ROOM}px) !important; min-width: 0; overflow: visible !important; }}
 .casereport-panels {{ display: flex; flex-wrap: wrap; gap: 8px 24px; }}
 .casereport-panels > .widget-html, .casereport-panels > .widget-vbox {{ flex: 1 1 720px; min-width: 0; }}
-.casereport-cards {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 4px 24px; }}
+.casereport-cards {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 4px 24px; }}
 .casereport-cards section.wide {{ grid-column: 1 / -1; }}
 .casereport-controls {{ display: flex; flex-wrap: wrap; gap: 4px 28px; align-items: flex-end; }}
 .casereport-controls .widget-label {{ font-size: 14px; }}
@@ -111,12 +111,26 @@ STYLE = f"""<style>
 </style>"""
 
 
+def _breakable_span(when: str) -> str:
+    """A date or span, escaped, that breaks only after a span's dash ("13 Oct \u2013 / 11 Nov 2009")."""
+    return " \u2013 ".join(html.escape(part).replace(" ", "\u00a0") for part in when.split(" \u2013 "))
+
+
+def _letters(name: str) -> str:
+    """A name without case, spaces or punctuation: "child_pugh_class" is "Child-Pugh class"."""
+    return "".join(c for c in name.lower() if c.isalpha())
+
+
 def header_html(case: Case) -> str:
     """The header band: patient, diagnosis, baseline stage, regimens, key dates and source, at a glance."""
     patient = {r["field"]: r["value"] for _, r in case.patient.iterrows()}
     age, sex = patient.pop("age_years", None), patient.pop("sex", "")
     who = f"{age}-year-old {sex}" if age is not None else str(sex)
-    background = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in patient.items())
+    baseline = baseline_assessment(case)
+    shown_elsewhere = {_letters(item) for item in baseline["item"]}  # Child-Pugh class is under Diagnosis
+    background = "; ".join(
+        f"{k.replace('_', ' ')}: {v}" for k, v in patient.items() if _letters(k) not in shown_elsewhere
+    )
     regimens = "".join(
         f"<li>{html.escape(str(r['drug']))} {r['dose']:g}\u00a0{html.escape(str(r['dose_unit']))}"
         f" ({html.escape(str(r['schedule_kind']))})</li>"
@@ -124,13 +138,12 @@ def header_html(case: Case) -> str:
     )
     keys = case.events[case.events["kind"].isin(["diagnosis", "regimen_start", "staging", "regimen_stop"])]
     dates = "".join(
-        f"<li><b class='casereport-when'>{html.escape(format_when(r['date_earliest'], r['date_latest']))}</b>"
+        f"<li><b class='casereport-when'>{_breakable_span(format_when(r['date_earliest'], r['date_latest']))}</b>"
         f" {html.escape(r['label'])}</li>"
         for _, r in keys.sort_values("date_earliest", kind="stable").iterrows()
     )
-    baseline = baseline_assessment(case)
     stage = "; ".join(
-        f"{item} {value}{' (derived)' if provenance == 'derived' else ''}"
+        f"{item} {value}{', derived' if provenance == 'derived' else ''}"
         for item, value, provenance in baseline[["item", "value", "provenance"]].itertuples(index=False)
         if item in ("Child-Pugh class", "BCLC stage") and value != "not reported"
     )
@@ -153,13 +166,13 @@ def header_html(case: Case) -> str:
         ("Regimens", f"<ul>{regimens}</ul>"),
         ("Key dates", f"<ul>{dates}</ul>"),
     ]
-    band = "".join(f"<div><h4>{title}</h4>{body}</div>" for title, body in cells)
+    band = "".join(f"<div><h2>{title}</h2>{body}</div>" for title, body in cells)
     return (
-        f"{STYLE}<header class='casereport-header'><h2>{html.escape(case.title)}</h2>{synthetic}"
+        f"{STYLE}<div class='casereport-header'><h1>{html.escape(case.title)}</h1>{synthetic}"
         f"<div class='casereport-band'>{band}</div>"
         f"<p class='casereport-source'><b>Source:</b> {html.escape(citation)}."
         + (f" {html.escape(identifier)}." if identifier and identifier != "synthetic" else "")
-        + "</p></header>"
+        + "</p></div>"
     )
 
 
@@ -367,10 +380,8 @@ class CaseDashboard:
         self.chart = offline_chart_class()(
             self._chart(),
             debounce_wait=60,
-            embed_options={
-                "renderer": "svg",
-                "actions": {"export": True, "source": False, "compiled": False, "editor": False},
-            },
+            # No Vega action menu: its links lead off the page, and print and the figures export.
+            embed_options={"renderer": "svg", "actions": False},
         )
         self.chart.add_class("casereport-chart")
         # What a printer gets instead of the linked views: the same charts at A4's width and type sizes.
@@ -502,7 +513,7 @@ class CaseDashboard:
             return
         analytes = tuple(loinc for loinc, box in self.analyte_boxes.items() if box.value)
         axis = self.axis.value
-        changes: dict[str, object] = {"afp_scale": self.afp_scale.value, "analytes": analytes, "axis": axis}
+        changes: dict[str, Any] = {"afp_scale": self.afp_scale.value, "analytes": analytes, "axis": axis}
         if axis != self.view.axis:
             changes["range"] = None  # days and dates do not convert without a chosen reference
         self._change(**changes)

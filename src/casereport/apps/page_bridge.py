@@ -4,6 +4,7 @@ The dashboard writes the view it shows as a query string (``apps/view_state.py``
 this widget puts it in the address bar without reloading (``history.replaceState``),
 so a reload or a sent link opens the same view. Its two buttons copy that link and
 print the page (the print style sheet is in the dashboard's Voila template).
+It also keeps the charts' brush rectangles out of screen readers' way.
 The script is inline: nothing is fetched from another host.
 """
 
@@ -23,7 +24,18 @@ function button(text, title, onClick) {
   return b;
 }
 
+// The brush's rectangles are drawn as unlabelled graphics; the range they show is in the
+// From/To inputs and the summary, so screen readers skip them (axe: svg-img-alt).
+function hideBrushes(root) {
+  for (const g of root.querySelectorAll('g.mark-rect[class*="_brush"]:not([aria-hidden])')) {
+    g.setAttribute('aria-hidden', 'true');
+  }
+}
+
 function render({ model, el }) {
+  const charts = new MutationObserver(() => hideBrushes(document));
+  charts.observe(document.body, { childList: true, subtree: true });
+  hideBrushes(document);
   el.classList.add('casereport-page-actions');
   const status = document.createElement('span');
   status.className = 'casereport-note';
@@ -44,6 +56,7 @@ function render({ model, el }) {
   });
   const print = button('Print summary', 'One or two A4 pages: header, charts, imaging, adverse events, source', () => window.print());
   el.append(copy, print, status);
+  return () => charts.disconnect();
 }
 
 export default { render };

@@ -119,7 +119,9 @@ def print_summary_chart(
     """
     loincs = set(case.labs["loinc"])
     plot = width - AXIS_ROOM
-    views: list[alt.LayerChart] = [timeline_chart(case, axis="calendar", width=plot, standalone=False)]
+    views: list[alt.LayerChart] = [
+        timeline_chart(case, axis="calendar", width=plot, standalone=False, selections=False)
+    ]
     shown = [loinc for loinc in analytes if loinc in loincs and loinc != AFP]
     if shown:
         views.append(lab_chart(case, shown, title="Labs", width=plot, height=120, standalone=False))

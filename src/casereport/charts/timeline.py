@@ -32,6 +32,7 @@ def timeline_chart(
     standalone: bool = True,
     text_size: float = FONT_SIZE,
     brush_range: tuple[object, object] | None = None,
+    selections: bool = True,
 ) -> alt.LayerChart:
     """The case timeline: one lane per drug, stagings and other events; brush and staging selection named.
 
@@ -41,6 +42,7 @@ def timeline_chart(
     (dates on the calendar axis, days on the relative one) is where the brush
     starts, so that a shared view opens as it was sent. A timeline inside
     another chart (``standalone=False``) leaves the case's title to the page.
+    ``selections=False`` draws it without the brush and the staging pick (print).
     """
     doses = _positions(case, case.administrations, axis)
     doses["lane"] = doses["drug"].str.capitalize()
@@ -132,7 +134,8 @@ def timeline_chart(
     )
     # Both selections live on one layer: Altair lifts params of several layers
     # of a concatenated chart onto every one of them, declaring the brush twice.
-    points[1] = points[1].encode(size=alt.condition(pick, alt.value(150), alt.value(70))).add_params(brush, pick)
+    if selections:
+        points[1] = points[1].encode(size=alt.condition(pick, alt.value(150), alt.value(70))).add_params(brush, pick)
     chart = (
         alt.layer(spans, marks, *points)
         .resolve_scale(fill="independent")
