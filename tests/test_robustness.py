@@ -311,3 +311,17 @@ def test_a_reader_closing_the_pipe_gets_no_traceback():
     )
     assert result.stdout.startswith("# ")
     assert "Traceback" not in result.stderr
+
+
+def test_a_case_that_does_not_load_gets_a_page_naming_its_problems_not_a_traceback(editable_case):
+    from casereport.apps.dashboard import dashboard_page, prebuild
+
+    case_dir = editable_case(SYNTHETIC)
+    labs = case_dir / "labs.csv"
+    labs.write_text(labs.read_text(encoding="utf-8").replace("1742-6", "1742-X", 1), encoding="utf-8")
+    assert prebuild(case_dir) is None  # the preheated kernel starts anyway
+    html = dashboard_page(None, default=case_dir).value
+    assert "This case cannot be shown" in html
+    assert "labs.csv" in html
+    assert "1742-X" in html
+    assert "Traceback" not in html

@@ -46,7 +46,7 @@ from casereport.derive.grading import on_treatment_grades
 from casereport.derive.response import response_assessments
 from casereport.derive.summary import dose_summary, lab_summary, staging_findings
 from casereport.derive.tables import format_when, imaging_table, lab_table, timeline_table
-from casereport.exceptions import UnknownCaseError
+from casereport.exceptions import CaseValidationError, UnknownCaseError
 
 CASE_PARAMETER = "case"
 # Seconds without a keystroke before a typed range applies; and the first year a range may start in.
@@ -615,10 +615,25 @@ def dashboard_page(
         return unknown_case_widget(unknown)
     asked = parse_qs(query_string or "").get(CASE_PARAMETER, [""])[0].strip() or None
     same = prebuilt is not None and Path(prebuilt.case.path).resolve() == chosen.resolve()
-    dashboard = prebuilt if same and prebuilt is not None else CaseDashboard(load_case(chosen))
+    try:
+        dashboard = prebuilt if same and prebuilt is not None else CaseDashboard(load_case(chosen))
+    except CaseValidationError as invalid:
+        return case_error_widget(invalid)
     view, notes = read_view(query_string, dashboard.case)
     dashboard.apply_view(view, notes=notes, case_name=asked)
     return dashboard.widget()
+
+
+def prebuild(case_dir: str | Path) -> CaseDashboard | None:
+    """The dashboard of ``case_dir``, built before a visitor comes; None if the case does not load.
+
+    A case that does not load is the visitor's page to explain (:func:`dashboard_page`), not a
+    traceback in a preheated kernel.
+    """
+    try:
+        return CaseDashboard(load_case(case_dir))
+    except CaseValidationError:
+        return None
 
 
 def offline_charts(cache: Path | None = None) -> type[alt.JupyterChart]:
@@ -638,6 +653,19 @@ def unknown_case_widget(error: UnknownCaseError) -> widgets.Widget:
     """A friendly page for a case that is not here, with links to the ones that are."""
     links = " ".join(f"<a href='?{CASE_PARAMETER}={html.escape(name)}'>{html.escape(name)}</a>" for name in error.known)
     return widgets.HTML(
-        f"<div class='casereport-unknown-case'><h2>Case not found</h2><p>{html.escape(str(error))}</p>"
+        f"<div class='casereport-unknown-case casereport-refusal'><h2>Case not found</h2><p>{html.escape(str(error))}</p>"
         f"<p>Open one of: {links}</p></div>"
+    )
+
+
+def case_error_widget(error: CaseValidationError) -> widgets.Widget:
+    """A page for a case whose files do not validate: what is wrong, where, and how to check it."""
+    problems = "".join(f"<li>{html.escape(str(problem))}</li>" for problem in error.problems[:20])
+    more = len(error.problems) - 20
+    return widgets.HTML(
+        "<div class='casereport-case-error casereport-refusal'><h2>This case cannot be shown</h2>"
+        f"<p>The case folder <code>{html.escape(Path(error.case_dir).name)}</code> has"
+        f" {len(error.problems)} problem(s), so the dashboard shows nothing rather than something wrong."
+        " Its author can list them all with <code>casereport validate</code>.</p>"
+        f"<ul>{problems}</ul>" + (f"<p>and {more} more.</p>" if more > 0 else "") + "</div>"
     )
