@@ -177,6 +177,7 @@ def test_printing_gives_at_most_two_a4_pages_with_the_summary(browser, dashboard
 
     case = casereport.load_case(CASES[name])
     visit = _open(browser, case_url(dashboard_url, name))
+    visit.page.wait_for_selector(".casereport-print-only svg", state="attached", timeout=20_000)
     pdf = PdfReader(io.BytesIO(visit.page.pdf(format="A4", print_background=True)))
     # NFKC: the PDF's fonts set "fi" as one ligature glyph.
     text = unicodedata.normalize("NFKC", re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pdf.pages)))

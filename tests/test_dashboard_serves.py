@@ -111,8 +111,9 @@ def test_an_installed_package_serves_from_a_copy_in_the_user_cache(packaged_root
     # The checkout's caches and generated copies stay behind; the site makes its own.
     assert not (site / "dashboards" / "jupyter" / "cache").exists()
     assert not (site / TEMPLATE / "static" / "fontawesome").exists()
+    assert not (site / TEMPLATE / "static" / "cache").exists()
     # Kernels find the server's chart bundle in the same place the server put it.
-    assert offline_bundle_path().is_relative_to(site / "dashboards" / "jupyter" / "cache")
+    assert offline_bundle_path().is_relative_to(site / TEMPLATE / "static")
     assert voila_environment(default_case_dir())["JUPYTER_PATH"].startswith(str(site / "dashboards" / "jupyter"))
 
 

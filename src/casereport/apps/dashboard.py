@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from casereport import charts
-from casereport.apps.offline import offline_chart_class
+from casereport.apps.offline import served_chart_class
 from casereport.apps.page_bridge import PageBridge
 from casereport.apps.view_state import (
     ViewState,
@@ -377,17 +377,19 @@ class CaseDashboard:
         self.findings.add_class("casereport-findings")
         self.summary.add_class("casereport-summary")
         self._set_controls()
-        self.chart = offline_chart_class()(
+        self.chart = served_chart_class()(
             self._chart(),
             debounce_wait=60,
             # No Vega action menu: its links lead off the page, and print and the figures export.
             embed_options={"renderer": "svg", "actions": False},
         )
         self.chart.add_class("casereport-chart")
-        # What a printer gets instead of the linked views: the same charts at A4's width and type sizes.
-        self.print_chart = offline_chart_class()(
-            self._print_chart(), embed_options={"renderer": "svg", "actions": False}
-        )
+        # What a printer gets instead of the linked views: the same charts at A4's width and type sizes,
+        # added once the page is drawn (a visitor waits for the screen, not for the printout).
+        self.print_chart: alt.JupyterChart | None = None
+        self.printed = widgets.VBox()
+        self.printed.add_class("casereport-print-only")
+        self.bridge.observe(self._add_print_chart, names="rendered")
         self.chart_data = widgets.HTML(chart_data_html(case, self._analytes()))
         self._show_summary()
         self._show_findings()
@@ -398,6 +400,7 @@ class CaseDashboard:
         self.whole_course.on_click(self._on_whole_course)
         self.staging.observe(self._on_staging, names="value")
         self._watch_selections()
+        self.page = self._compose()
 
     # The view, shown
     def apply_view(self, view: ViewState, *, notes: list[str] | None = None, case_name: str | None = None) -> None:
@@ -420,6 +423,13 @@ class CaseDashboard:
             afp_scale=self.view.afp_scale,
             brush_range=self.view.range_bounds(),
         )
+
+    def _add_print_chart(self, change: dict) -> None:
+        if change["new"] and self.print_chart is None:
+            self.print_chart = served_chart_class()(
+                self._print_chart(), embed_options={"renderer": "svg", "actions": False}
+            )
+            self.printed.children = (self.print_chart,)
 
     def _print_chart(self) -> alt.VConcatChart:
         return charts.print_summary_chart(self.case, analytes=list(self._analytes()), afp_scale=self.view.afp_scale)
@@ -495,7 +505,8 @@ class CaseDashboard:
             self._show_summary()
         if before.analytes != view.analytes:
             self.chart_data.value = chart_data_html(self.case, self._analytes())
-        if (before.analytes, before.afp_scale) != (view.analytes, view.afp_scale):
+        printed = (before.analytes, before.afp_scale) != (view.analytes, view.afp_scale)
+        if printed and self.print_chart is not None:
             self.print_chart.chart = self._print_chart()
         self._show_findings()
 
@@ -565,7 +576,14 @@ class CaseDashboard:
             self._change(staging=change["new"])
 
     def widget(self) -> widgets.Widget:
-        """The whole page: header band, controls, the linked views, their data, the answers, the clinical cards."""
+        """The whole page: header band, controls, the linked views, their data, the answers, the clinical cards.
+
+        Composed once, when the dashboard is built (in a preheated kernel, before the
+        visitor comes): a visit only moves it to the view its link asks for.
+        """
+        return self.page
+
+    def _compose(self) -> widgets.VBox:
         range_inputs = widgets.HBox(
             [self.date_from, self.date_to, self.day_from, self.day_to, self.whole_course],
             layout={"align_items": "flex-end", "flex_flow": "row wrap"},
@@ -580,8 +598,6 @@ class CaseDashboard:
         summary = widgets.VBox([widgets.HTML("<h3>Summary of the range</h3>"), self.summary])
         answers = widgets.Box([summary, findings])
         answers.add_class("casereport-panels")
-        printed = widgets.VBox([self.print_chart])
-        printed.add_class("casereport-print-only")
         page = widgets.VBox(
             [
                 widgets.HTML(header_html(self.case)),
@@ -589,7 +605,7 @@ class CaseDashboard:
                 controls,
                 widgets.HTML(READING_GUIDE + PROVENANCE_LEGEND),
                 self.chart,
-                printed,
+                self.printed,
                 self.chart_data,
                 answers,
                 widgets.HTML(clinical_html(self.case)),
@@ -641,12 +657,13 @@ def offline_charts(cache: Path | None = None) -> type[alt.JupyterChart]:
 
     ``JupyterChart.enable_offline()`` builds that bundle in vl-convert's
     JavaScript runtime, which stays in memory (about 90 MB per kernel). The
-    dashboard's server builds it once (``prepare_offline_bundle``) and each
-    kernel reads the file (``cache``, by default the server's); without the
-    file, this kernel builds it once. Later ``offline_chart_class()`` calls
+    dashboard's server builds it once (``prepare_offline_bundle``) into the
+    template's static folder, and each chart's script imports it from there by
+    URL (``served_chart_class``); without the file (``cache``, by default the
+    server's), the bundle goes inline, built once by this kernel. Later calls
     return the same class.
     """
-    return offline_chart_class(cache)
+    return served_chart_class(cache)
 
 
 def unknown_case_widget(error: UnknownCaseError) -> widgets.Widget:

@@ -16,6 +16,12 @@ and sends it to the page). The bundle itself is built by public functions: Altai
 (``load_js_src``) without its CDN imports, bundled by ``vl_convert.javascript_bundle``
 with Vega, Vega-Lite and vega-embed, as ``enable_offline`` does.
 
+The dashboard's page does not carry the bundle at all (:func:`served_chart_class`):
+the bundle sits in the Voila template's static folder, and each chart's script is a
+two-line loader that imports it by URL. The browser then fetches it once per page
+(one module, however many charts) and caches it between visits, instead of
+receiving a megabyte per chart over the kernel's websocket.
+
 This module is what both sides share: the launcher (``apps/serve.py``) builds
 the bundle, the kernel-side dashboard (``apps/dashboard.py``) reads it, and
 neither imports the other.
@@ -34,13 +40,26 @@ from altair.jupyter.jupyter_chart import load_js_src
 from casereport.data.bundled import site_root
 
 CACHE = Path("dashboards") / "jupyter" / "cache"
+# Where the bundle is built and kept: the dashboard template's static folder, which Voila
+# serves at {base_url}voila/templates/casereport/static/ (generated, never committed).
+BUNDLE_DIR = Path("dashboards") / "jupyter" / "voila" / "templates" / "casereport" / "static" / "cache"
+SERVED_AT = "templates/casereport/static/cache/"
+# The served copy's name, the same for every version, so that the template can preload it
+# (``index.html.j2``); the server revalidates it, so a new version is fetched when it changes.
+SERVED_NAME = "jupyterchart.js"
+# A chart's whole script on a Voila page: import the server's bundle by URL. The page's
+# body names Voila's base URL (data-base-url), which differs behind JupyterHub or Binder.
+LOADER = """const base = document.body.dataset.baseUrl || "/voila/";
+const bundle = await import(new URL(base + "{path}", window.location.href).href);
+export default bundle.default;
+"""
 _CHOSEN: dict[str, type[alt.JupyterChart]] = {}
 
 
 def offline_bundle_path(site: Path | None = None) -> Path:
     """Where the server keeps the offline bundle, named by the versions that made it."""
     name = f"jupyterchart-altair{metadata.version('altair')}-vlconvert{metadata.version('vl-convert-python')}.js"
-    return (site or site_root()) / CACHE / name
+    return (site or site_root()) / BUNDLE_DIR / name
 
 
 def build_offline_bundle() -> str:
@@ -61,14 +80,23 @@ def prepare_offline_bundle(path: Path | None = None) -> Path:
     """Build the offline bundle unless it is there, and keep it for the kernels; return its path.
 
     Written whole or not at all, so that a kernel never reads half a bundle.
+    Beside it, the same file under a name that does not change with versions
+    (``SERVED_NAME``): the one the page preloads and the charts import.
     """
     path = path or offline_bundle_path()
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        partial.write_text(build_offline_bundle(), encoding="utf-8")
-        partial.replace(path)
+        _write_whole(path, build_offline_bundle())
+    served = path.with_name(SERVED_NAME)
+    if not served.is_file() or served.stat().st_size != path.stat().st_size or served.read_bytes() != path.read_bytes():
+        _write_whole(served, path.read_text(encoding="utf-8"))
     return path
+
+
+def _write_whole(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 def offline_chart_class(bundle: Path | None = None) -> type[alt.JupyterChart]:
@@ -89,3 +117,25 @@ def offline_chart_class(bundle: Path | None = None) -> type[alt.JupyterChart]:
 
     _CHOSEN["chart"] = OfflineJupyterChart
     return OfflineJupyterChart
+
+
+def served_chart_class(bundle: Path | None = None) -> type[alt.JupyterChart]:
+    """A ``JupyterChart`` subclass for pages the casereport Voila template serves: it imports the bundle by URL.
+
+    Falls back to :func:`offline_chart_class` (the bundle inline) when the
+    server has no bundle to serve. Only for Voila pages: JupyterLab serves no
+    template folder, so notebooks use :func:`offline_chart_class`.
+    """
+    if bundle is None and "served" in _CHOSEN:
+        return _CHOSEN["served"]
+    path = bundle or offline_bundle_path()
+    if not path.with_name(SERVED_NAME).is_file():
+        return offline_chart_class(bundle)
+
+    class ServedJupyterChart(alt.JupyterChart):
+        """``alt.JupyterChart`` whose script imports the offline bundle from the page's own server."""
+
+        _esm = LOADER.format(path=SERVED_AT + SERVED_NAME)
+
+    _CHOSEN["served"] = ServedJupyterChart
+    return ServedJupyterChart

@@ -4,7 +4,8 @@ The dashboard writes the view it shows as a query string (``apps/view_state.py``
 this widget puts it in the address bar without reloading (``history.replaceState``),
 so a reload or a sent link opens the same view. Its two buttons copy that link and
 print the page (the print style sheet is in the dashboard's Voila template).
-It also keeps the charts' brush rectangles out of screen readers' way.
+It also keeps the charts' brush rectangles out of screen readers' way, and tells Vega
+when a chart's container changes width (Vega itself listens only to the window).
 The script is inline: nothing is fetched from another host.
 """
 
@@ -32,10 +33,36 @@ function hideBrushes(root) {
   }
 }
 
+// Vega reads its container's width when it first draws and again on a window resize.
+// A chart drawn before the page is laid out would stay 0 px wide, and a column that
+// changes width without the window would not redraw: say "resize" when a chart's box does.
+const widths = new WeakMap();
+let pending = 0;
+const resized = new ResizeObserver(entries => {
+  let changed = false;
+  for (const entry of entries) {
+    // A chart being replaced leaves the page (width 0): nothing to redraw, and its view is going.
+    if (!entry.target.isConnected) { resized.unobserve(entry.target); continue; }
+    const width = Math.round(entry.contentRect.width);
+    if (width > 0 && widths.get(entry.target) !== width) { widths.set(entry.target, width); changed = true; }
+  }
+  if (changed) {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(() => window.dispatchEvent(new Event('resize')));
+  }
+});
+
+function watchCharts(root) {
+  for (const chart of root.querySelectorAll('.casereport-chart')) {
+    if (!widths.has(chart)) { widths.set(chart, -1); resized.observe(chart); }
+  }
+}
+
 function render({ model, el }) {
-  const charts = new MutationObserver(() => hideBrushes(document));
+  const charts = new MutationObserver(() => { hideBrushes(document); watchCharts(document); });
   charts.observe(document.body, { childList: true, subtree: true });
   hideBrushes(document);
+  watchCharts(document);
   el.classList.add('casereport-page-actions');
   const status = document.createElement('span');
   status.className = 'casereport-note';
@@ -56,6 +83,9 @@ function render({ model, el }) {
   });
   const print = button('Print summary', 'One or two A4 pages: header, charts, imaging, adverse events, source', () => window.print());
   el.append(copy, print, status);
+  // The page is drawn: Python may now add what only a printout needs.
+  model.set('rendered', true);
+  model.save_changes();
   return () => charts.disconnect();
 }
 
@@ -64,7 +94,9 @@ export default { render };
 
 
 class PageBridge(anywidget.AnyWidget):
-    """The address bar's query (``query``, without the ``?``) and the page's Copy link and Print buttons."""
+    """The address bar's query (``query``, without the ``?``), the page's Copy link and Print buttons,
+    and word (``rendered``) that the page is drawn."""
 
     _esm = _ESM
     query = traitlets.Unicode("").tag(sync=True)
+    rendered = traitlets.Bool(False).tag(sync=True)  # set by the page once it is drawn

@@ -80,8 +80,22 @@ def timeline_chart(
         alt.Tooltip("certainty:N", title="planned dose"),
         alt.Tooltip("rule:N", title="planned by"),
     ]
+    # Only what the marks and tooltips use: a daily regimen has hundreds of rows, and every
+    # column of each travels to the browser in the chart's spec.
+    drawn = [
+        "x",
+        "lane",
+        "cycle_parity",
+        "certainty",
+        "drug",
+        "dose_text",
+        "cycle_text",
+        "day_in_cycle",
+        "when",
+        "rule",
+    ]
     marks = (
-        alt.Chart(doses)
+        alt.Chart(doses[drawn])
         .mark_tick(thickness=2, size=14)
         .encode(
             x=x,
