@@ -63,7 +63,7 @@ READABLE = {
 }
 # Under the case's page only: a page that could not show a case does not explain its views.
 READING_GUIDE = (
-    "<p class='casereport-note casereport-reading'><b>Reading the page.</b> Drag across the timeline to narrow the lab, AFP and imaging"
+    "<p class='casereport-note casereport-reading'><b>Reading the page.</b> Drag across the timeline to narrow the linked lab and imaging"
     " views to that range, or type the range in <i>From</i> and <i>To</i>; double-click the timeline or press"
     " <i>Whole course</i> to clear. Click a staging (a diamond) or its button to read its findings in the paper's"
     " words. The address keeps what you chose: copy it to send this view. Every chart's data are in the tables under"
