@@ -206,11 +206,21 @@ def audit_panel(case: Case) -> widgets.Accordion:
     return panel
 
 
+BASELINE_PARTS = {"Child-Pugh": "Child-Pugh", "BCLC": "BCLC", "ECOG": "ECOG", "metastatic": "metastatic sites"}
+
+
+def _baseline_title(baseline: pd.DataFrame) -> str:
+    """ "Baseline: " and what this case's baseline holds (Child-Pugh and BCLC only for a liver case)."""
+    held = [name for start, name in BASELINE_PARTS.items() if baseline["item"].str.startswith(start).any()]
+    return "Baseline: " + ", ".join(held) if held else "Baseline"
+
+
 def clinical_html(case: Case) -> str:
     """Baseline, regimens with planned doses, on-treatment toxicity, adverse events and outcome, as cards."""
     toxicity = toxicity_table(on_treatment_grades(case))
+    baseline = baseline_assessment(case)
     cards = [
-        ("Baseline: Child-Pugh, BCLC, ECOG, metastatic sites", _table(baseline_assessment(case), empty=""), ""),
+        (_baseline_title(baseline), _table(baseline, empty=""), ""),
         (
             "Regimens: planned doses and time on each drug",
             "<p class='casereport-note'>Planned doses from the regimen rules, at most the number shown: the paper"

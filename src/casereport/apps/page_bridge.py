@@ -58,8 +58,24 @@ function watchCharts(root) {
   }
 }
 
+// A view may also be made after its container was measured (a slow page): when a chart's
+// drawing is far narrower than its container, Vega read a width of 0; ask again, a few times.
+const fits = new WeakMap();
+let fitting = 0;
+function fitCharts(root) {
+  for (const chart of root.querySelectorAll('.casereport-chart')) {
+    const svg = chart.querySelector('svg');
+    const tries = fits.get(chart) || 0;
+    if (!svg || !chart.clientWidth || tries >= 5 || fitting) continue;
+    if (svg.getBoundingClientRect().width < 0.5 * chart.clientWidth) {
+      fits.set(chart, tries + 1);
+      fitting = requestAnimationFrame(() => { fitting = 0; window.dispatchEvent(new Event('resize')); });
+    }
+  }
+}
+
 function render({ model, el }) {
-  const charts = new MutationObserver(() => { hideBrushes(document); watchCharts(document); });
+  const charts = new MutationObserver(() => { hideBrushes(document); watchCharts(document); fitCharts(document); });
   charts.observe(document.body, { childList: true, subtree: true });
   hideBrushes(document);
   watchCharts(document);
