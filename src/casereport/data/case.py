@@ -51,7 +51,9 @@ class Case:
     its ``precision`` and the first and last day it may mean
     (``date_earliest``, ``date_latest``); ``anchor`` and
     ``anchor_offset_days`` say which event a date was counted from, so that
-    intervals along one chain stay exact.
+    intervals along one chain stay exact. ``analytes`` gives each analyte's
+    name in the catalogue (``loinc_name``; LOINC's own for a declared one) and
+    its clinical ``panel`` (``None`` for none).
     """
 
     path: Path
@@ -104,6 +106,7 @@ class CaseParts:
     statements: list[StatementRecord]
     mechanisms: list[MechanismRecord]
     analyte_names: dict[str, str]
+    analyte_panels: dict[str, str | None]
 
 
 def _own_columns(model: type[BaseModel]) -> list[str]:
@@ -192,8 +195,11 @@ def build_case(path: Path, parts: CaseParts) -> Case:
     regimens["cycle_length_days"] = regimens["cycle_length_days"].astype("Int64")
 
     analytes = _frame(
-        [{**_record(a), "loinc_name": parts.analyte_names[a.loinc]} for a in parts.analytes],
-        [*_own_columns(AnalyteRecord), "loinc_name", *PROVENANCE_COLUMNS],
+        [
+            {**_record(a), "loinc_name": parts.analyte_names[a.loinc], "panel": parts.analyte_panels[a.loinc]}
+            for a in parts.analytes
+        ],
+        [*_own_columns(AnalyteRecord), "loinc_name", "panel", *PROVENANCE_COLUMNS],
         numeric=("lower_limit", "upper_limit"),
     )
     limits = analytes.set_index("loinc")

@@ -12,10 +12,24 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Literal, get_args
 
-# LOINC codes the figures and lessons single out: the transaminases and gamma-GT, and alpha-fetoprotein.
-LIVER_ENZYMES = ("1920-8", "1742-6", "2324-2")
-AFP = "1834-1"
+# The clinical panels an analyte belongs to, as a laboratory request groups them. The figures and the
+# dashboard give the liver enzymes one view together and each tumour marker a view of its own
+# (derive/panels.py); a case declares the panel of an analyte the catalogue lacks (own_analytes.csv).
+Panel = Literal[
+    "liver enzymes",
+    "liver function",
+    "pancreatic enzymes",
+    "coagulation",
+    "blood count",
+    "kidney function",
+    "electrolytes",
+    "inflammation",
+    "thyroid function",
+    "tumour marker",
+]
+PANELS: tuple[Panel, ...] = get_args(Panel)
 
 
 def _reference(name: str) -> list[dict[str, str]]:
@@ -28,7 +42,8 @@ class Analyte:
     """An analyte this package knows: its LOINC code, the UCUM units that fit it, and typical adult limits.
 
     ``loinc_name`` is LOINC's long common name, to check a code against;
-    ``also_called`` the names and abbreviations papers use (GOT, CEA), by
+    ``panel`` the clinical panel it is requested in (``None`` for one that
+    stands alone, such as LDH); ``also_called`` the names and abbreviations papers use (GOT, CEA), by
     which a wrong code finds the right one. ``typical_lower`` and
     ``typical_upper`` are typical adult reference limits in the first unit,
     for orientation only (``typical_note`` says where they differ by sex or
@@ -39,6 +54,7 @@ class Analyte:
     name: str
     units: tuple[str, ...]
     loinc_name: str = ""
+    panel: Panel | None = None
     also_called: tuple[str, ...] = ()
     typical_lower: float | None = None
     typical_upper: float | None = None
@@ -47,6 +63,15 @@ class Analyte:
 
 def _number(text: str) -> float | None:
     return float(text) if text else None
+
+
+def _panel(text: str, loinc: str) -> Panel | None:
+    """A panel's name from the reference table; a name not in ``PANELS`` is a slip in the table, not a new panel."""
+    if not text:
+        return None
+    if text not in PANELS:
+        raise ValueError(f"analytes.csv: LOINC {loinc} names the panel '{text}'; the panels are {', '.join(PANELS)}")
+    return text
 
 
 @cache
@@ -58,6 +83,7 @@ def known_analytes() -> dict[str, Analyte]:
             name=r["name"],
             units=tuple(r["units"].split("|")),
             loinc_name=r["loinc_name"],
+            panel=_panel(r["panel"], r["loinc"]),
             also_called=tuple(n for n in r["also_called"].split("|") if n),
             typical_lower=_number(r["typical_lower"]),
             typical_upper=_number(r["typical_upper"]),
@@ -94,6 +120,17 @@ def loinc_code_problem(code: str) -> str | None:
     if int(check) != expected:
         return f"'{code}' is not a LOINC code: its check digit would be {expected} ({number}-{expected})"
     return None
+
+
+def panel_members(panel: Panel) -> tuple[str, ...]:
+    """The catalogue's LOINC codes in ``panel``, in the catalogue's order."""
+    return tuple(loinc for loinc, analyte in known_analytes().items() if analyte.panel == panel)
+
+
+# The codes of the bundled case's Figure 5, kept for the teaching notebooks and older code. The figures and
+# the dashboard do not use them: they choose from the case's own panels (derive/panels.py).
+LIVER_ENZYMES = panel_members("liver enzymes")
+AFP = "1834-1"
 
 
 def _words(text: str) -> set[str]:

@@ -244,10 +244,11 @@ def _cell(text: str) -> str:
 
 
 def catalogue_table() -> list[str]:
-    """The analytes casereport knows (Markdown lines): what analytes.csv may name without declaring it."""
+    """The analytes casereport knows (Markdown lines): what analytes.csv may name without declaring it, and
+    the panel that gives it its figure and view."""
     lines = [
-        "| LOINC | analyte | LOINC name | units (UCUM) | typical adult limits |",
-        "|---|---|---|---|---|",
+        "| LOINC | analyte | LOINC name | panel | units (UCUM) | typical adult limits |",
+        "|---|---|---|---|---|---|",
     ]
     for a in known_analytes().values():
         low, high = a.typical_lower, a.typical_upper
@@ -261,7 +262,7 @@ def catalogue_table() -> list[str]:
         if a.typical_note:
             limits += f" ({a.typical_note})" if limits else a.typical_note
         units = ", ".join(f"`{u}`" for u in a.units)
-        lines.append(f"| `{a.loinc}` | {a.name} | {a.loinc_name} | {units} | {limits} |")
+        lines.append(f"| `{a.loinc}` | {a.name} | {a.loinc_name} | {a.panel or ''} | {units} | {limits} |")
     return lines
 
 
@@ -276,7 +277,8 @@ def author_reference() -> str:
     out += ["", *allowed_values(), "", "## The analyte catalogue", ""]
     out.append(
         "The LOINC codes `analytes.csv` may name, with the UCUM units that fit each. A code not listed here goes"
-        f" in `{OWN_ANALYTES}` (see above). The typical adult limits are for orientation only, in the first"
+        f" in `{OWN_ANALYTES}` (see above). A tumour marker gets a figure and a dashboard view of its own; the"
+        " liver enzymes share one. The typical adult limits are for orientation only, in the first"
         " unit: laboratories differ, so `analytes.csv` gives the limits the paper (or its laboratory) used, with"
         " their provenance."
     )

@@ -439,6 +439,7 @@ def _read(case_dir: Path) -> tuple[list[Problem], CaseParts | None]:
         statements=[i.record for i in keyed["statements.yaml"].values()],
         mechanisms=[i.record for i in keyed["mechanisms.csv"].values()],
         analyte_names={k: v.name for k, v in known_analytes().items()} | {a.loinc: a.loinc_name for a in own},
+        analyte_panels={k: v.panel for k, v in known_analytes().items()} | {a.loinc: a.panel for a in own},
     )
 
 

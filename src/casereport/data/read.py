@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from casereport.data.formats import KEYS
+from casereport.data.schema import OptionalColumn
 from casereport.exceptions import Problem
 
 MAX_FILE_BYTES = 16 * 2**20  # a case file larger than this is not a case report's data
@@ -200,7 +201,12 @@ class CaseReader:
             reader = csv.DictReader(handle)
             header = list(reader.fieldnames or [])
             expected = [f.alias or n for n, f in model.model_fields.items()]
-            if not self._header_fits(name, header, expected):
+            may_lack = {
+                f.alias or n
+                for n, f in model.model_fields.items()
+                if any(isinstance(m, OptionalColumn) for m in f.metadata)
+            }
+            if not self._header_fits(name, header, expected, may_lack):
                 return None
             located: list[Located] = []
             line = reader.line_num + 1
@@ -218,8 +224,11 @@ class CaseReader:
                 line = reader.line_num + 1
         return located
 
-    def _header_fits(self, name: str, header: list[str], expected: list[str]) -> bool:
-        """Report what is wrong with a header; ``False`` when the rows cannot be read by it."""
+    def _header_fits(self, name: str, header: list[str], expected: list[str], may_lack: set[str]) -> bool:
+        """Report what is wrong with a header; ``False`` when the rows cannot be read by it.
+
+        ``may_lack`` are the columns it may leave out (:class:`OptionalColumn`).
+        """
         if not header:
             # As the bundled files and `casereport new` write it: the record's own columns, its provenance last.
             tail = [c for c in expected if c in ("provenance", "quote", "rule")]
@@ -239,7 +248,7 @@ class CaseReader:
                         " LibreOffice field delimiter ','",
                     )
                     return False
-        missing = [c for c in expected if c not in header]
+        missing = [c for c in expected if c not in header and c not in may_lack]
         unknown = [c for c in header if c not in expected]
         columns = f"{name} has the columns {', '.join(expected)}"
         for column in unknown:

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from casereport.data.catalogue import Panel
 from casereport.data.dates import CaseDate, parse_date, parse_offset
 
 ProvenanceKind = Literal["reported", "derived", "illustrative"]
@@ -44,6 +45,15 @@ class References:
     kinds: tuple[str, ...] = ()
     # Other files whose records the field may name too (a lab's analyte is in analytes.csv or own_analytes.csv).
     also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OptionalColumn:
+    """A column a CSV header may leave out: one added to a file after cases were written without it.
+
+    Declared on the field, as :class:`References` is; the reader then takes a
+    header without the column as one whose cells are all blank.
+    """
 
 
 # The optional file where a case declares analytes that casereport's catalogue lacks.
@@ -215,6 +225,12 @@ class OwnAnalyteRecord(AnalyteRecord):
     loinc_name: str = Field(
         description="LOINC's long common name for the code, as loinc.org gives it (Squamous cell carcinoma Ag"
         " [Mass/volume] in Serum or Plasma)."
+    )
+    panel: Annotated[Panel | None, OptionalColumn()] = Field(
+        default=None,
+        description="The clinical panel it belongs to, as the catalogue gives one for the analytes it knows: a"
+        " tumour marker gets a figure and a dashboard view of its own, liver enzymes share the liver-enzyme view."
+        " Blank: none. The column may be left out.",
     )
 
 
