@@ -11,17 +11,19 @@ from casereport import load_case
 from casereport.apps.view_state import (
     ViewState,
     default_analytes,
+    marker_key,
     range_from_brush,
     read_view,
     stagings_with_findings,
     view_query,
 )
-from casereport.data.catalogue import AFP
+from casereport.data.new_case import new_case_folder
+from casereport.derive.panels import shared_view_analytes
 
-from .conftest import CASES, SEED
+from .conftest import CASES, SEED, SYNTHETIC
 
 CASE = load_case(CASES[SEED])
-ANALYTES = [loinc for loinc in dict.fromkeys(CASE.labs["loinc"]) if loinc != AFP]
+ANALYTES = shared_view_analytes(CASE)
 days = st.dates(min_value=pd.Timestamp("1990-01-01").date(), max_value=pd.Timestamp("2030-12-31").date())
 
 
@@ -42,7 +44,7 @@ def views(draw) -> ViewState:
         range=chosen,
         staging=draw(st.none() | st.sampled_from(stagings_with_findings(CASE))),
         analytes=draw(st.none() | st.lists(st.sampled_from(ANALYTES), unique=True).map(tuple)),
-        afp_scale=draw(st.sampled_from(["linear", "log"])),
+        marker_scale=draw(st.sampled_from(["linear", "log"])),
     )
 
 
@@ -64,7 +66,7 @@ def test_a_view_comes_back_from_its_link(view):
 def test_any_query_gives_a_view_never_an_error(query):
     view, notes = read_view(query, CASE)
     assert view.axis in ("calendar", "relative")
-    assert view.afp_scale in ("linear", "log")
+    assert view.marker_scale in ("linear", "log")
     assert view.staging is None or view.staging in stagings_with_findings(CASE)
     assert all(isinstance(note, str) and note for note in notes)
 
@@ -104,3 +106,16 @@ def test_a_brush_covers_the_whole_days_its_ends_fall_on():
     assert end.date() == pd.Timestamp("2010-01-01").date()
     assert end > pd.Timestamp("2010-01-01 23:00")
     assert range_from_brush(12.7, -3.2, "relative") == (-4, 12)
+
+
+def test_the_marker_scale_is_keyed_by_the_cases_marker(tmp_path):
+    """``afp=log`` for the seed case (links sent before stay good), ``cea=log`` for a colorectal case."""
+    new_case_folder(tmp_path / "cea-case")
+    cases = {"afp": CASE, "cea": load_case(tmp_path / "cea-case"), "marker": load_case(CASES[SYNTHETIC])}
+    for key, case in cases.items():
+        assert marker_key(case) == key
+        query = view_query(ViewState(marker_scale="log"), case)
+        assert query == f"{key}=log"
+        assert read_view(query, case) == (ViewState(marker_scale="log"), [])
+    # Another case's key scales nothing here: left out, as any key a link may carry.
+    assert read_view("afp=log", cases["cea"]) == (ViewState(), [])

@@ -32,7 +32,6 @@ from casereport.apps.view_state import (
 from casereport.charts.dashboard import AXIS_ROOM
 from casereport.data.bundled import bundled_cases
 from casereport.data.case import Case
-from casereport.data.catalogue import AFP
 from casereport.data.load import load_case
 from casereport.derive.audit import audit_case, audit_frame
 from casereport.derive.clinical import (
@@ -43,6 +42,7 @@ from casereport.derive.clinical import (
     toxicity_table,
 )
 from casereport.derive.grading import on_treatment_grades
+from casereport.derive.panels import analyte_name, analyte_title, shared_view_analytes, tumour_markers
 from casereport.derive.response import response_assessments
 from casereport.derive.summary import dose_summary, lab_summary, staging_findings
 from casereport.derive.tables import format_when, imaging_table, lab_table, timeline_table
@@ -156,7 +156,7 @@ def header_html(case: Case) -> str:
     citation = str(case.source.get("citation", "")).rstrip(".")
     identifier = str(case.source.get("identifier") or "")
     cells = [
-        ("Patient", f"{html.escape(who)}<br>{html.escape(background)}"),
+        ("Patient", html.escape(who) + (f"<br>{html.escape(background)}" if background else "")),
         (
             "Diagnosis",
             html.escape(str(case.diagnosis["name"]))
@@ -325,13 +325,17 @@ def _brush_bounds(value: dict, axis: charts.Axis) -> tuple[object, object] | Non
 
 def chart_data_html(case: Case, analytes: list[str] | tuple[str, ...]) -> str:
     """Every chart's data as a table, one click away (for screen readers, and for reading the numbers)."""
+    markers = tumour_markers(case)
+    # The lab view's table only for a case with analytes it can show (a case of CEA alone has CEA's view only).
+    labs = (
+        [("Labs", lab_table(case, [a for a in analytes if a not in markers]), "")] if shared_view_analytes(case) else []
+    )
     parts = [
         ("Timeline: events, with the date as precise as the paper gives it", timeline_table(case), ""),
-        ("Labs", lab_table(case, [a for a in analytes if a != AFP]), ""),
+        *labs,
+        *((analyte_title(case, marker), lab_table(case, [marker]), "") for marker in markers),
         ("Imaging findings by staging", imaging_table(case), " casereport-print"),
     ]
-    if AFP in set(case.labs["loinc"]):
-        parts.insert(2, ("Alpha-fetoprotein (AFP)", lab_table(case, [AFP]), ""))
     return (
         f"{STYLE}<div class='casereport-data'><h3>The data behind the charts</h3>"
         + "".join(
@@ -357,13 +361,16 @@ class CaseDashboard:
         self.notes: list[str] = []
         self._quiet = False  # set while Python itself moves the controls
         self._typing: asyncio.TimerHandle | None = None
-        names = case.analytes.set_index("loinc")["name"].to_dict()
-        loincs = [loinc for loinc in dict.fromkeys(case.labs["loinc"]) if loinc != AFP]
         self.analyte_boxes = {
-            loinc: widgets.Checkbox(description=names.get(loinc, loinc), indent=False, layout={"width": "auto"})
-            for loinc in loincs
+            loinc: widgets.Checkbox(description=analyte_name(case, loinc), indent=False, layout={"width": "auto"})
+            for loinc in shared_view_analytes(case)
         }
-        self.afp_scale = widgets.ToggleButtons(options=["linear", "log"], description="AFP scale")
+        # One scale for the tumour markers' views, named by the marker ("CEA scale"); shown only with a marker.
+        markers = tumour_markers(case)
+        self.marker_scale = widgets.ToggleButtons(
+            options=["linear", "log"],
+            description=f"{analyte_name(case, markers[0])} scale" if len(markers) == 1 else "Marker scale",
+        )
         self.axis = widgets.ToggleButtons(
             options=[("Calendar dates", "calendar"), ("Days since start", "relative")], description="Time axis"
         )
@@ -403,7 +410,7 @@ class CaseDashboard:
         self.chart_data = widgets.HTML(chart_data_html(case, self._analytes()))
         self._show_summary()
         self._show_findings()
-        for control in (self.afp_scale, self.axis, *self.analyte_boxes.values()):
+        for control in (self.marker_scale, self.axis, *self.analyte_boxes.values()):
             control.observe(self._on_view_control, names="value")
         for picker in (self.date_from, self.date_to, self.day_from, self.day_to):
             picker.observe(self._on_range_input, names="value")
@@ -430,7 +437,7 @@ class CaseDashboard:
             self.case,
             axis=self.view.axis,
             analytes=list(self._analytes()),
-            afp_scale=self.view.afp_scale,
+            marker_scale=self.view.marker_scale,
             brush_range=self.view.range_bounds(),
         )
 
@@ -442,7 +449,9 @@ class CaseDashboard:
             self.printed.children = (self.print_chart,)
 
     def _print_chart(self) -> alt.VConcatChart:
-        return charts.print_summary_chart(self.case, analytes=list(self._analytes()), afp_scale=self.view.afp_scale)
+        return charts.print_summary_chart(
+            self.case, analytes=list(self._analytes()), marker_scale=self.view.marker_scale
+        )
 
     def _set_controls(self, *, keep_inputs: bool = False) -> None:
         """Move the controls to the view, without their callbacks acting on it."""
@@ -450,7 +459,7 @@ class CaseDashboard:
         try:
             view = self.view
             self.axis.value = view.axis
-            self.afp_scale.value = view.afp_scale
+            self.marker_scale.value = view.marker_scale
             shown = set(self._analytes())
             for loinc, box in self.analyte_boxes.items():
                 box.value = loinc in shown
@@ -504,9 +513,9 @@ class CaseDashboard:
         """Show ``view``: the controls and the address follow, and each part whose input changed is redrawn."""
         before, self.view, self.notes = self.view, view, notes or []
         self._set_controls(keep_inputs=from_inputs)  # never rewrite a date while it is being typed
-        if (before.axis, before.afp_scale, before.analytes, before.range) != (
+        if (before.axis, before.marker_scale, before.analytes, before.range) != (
             view.axis,
-            view.afp_scale,
+            view.marker_scale,
             view.analytes,
             view.range,
         ):
@@ -515,7 +524,7 @@ class CaseDashboard:
             self._show_summary()
         if before.analytes != view.analytes:
             self.chart_data.value = chart_data_html(self.case, self._analytes())
-        printed = (before.analytes, before.afp_scale) != (view.analytes, view.afp_scale)
+        printed = (before.analytes, before.marker_scale) != (view.analytes, view.marker_scale)
         if printed and self.print_chart is not None:
             self.print_chart.chart = self._print_chart()
         self._show_findings()
@@ -534,7 +543,7 @@ class CaseDashboard:
             return
         analytes = tuple(loinc for loinc, box in self.analyte_boxes.items() if box.value)
         axis = self.axis.value
-        changes: dict[str, Any] = {"afp_scale": self.afp_scale.value, "analytes": analytes, "axis": axis}
+        changes: dict[str, Any] = {"marker_scale": self.marker_scale.value, "analytes": analytes, "axis": axis}
         if axis != self.view.axis:
             changes["range"] = None  # days and dates do not convert without a chosen reference
         self._change(**changes)
@@ -601,8 +610,10 @@ class CaseDashboard:
         analytes = widgets.HBox(
             [widgets.Label("Analytes"), *self.analyte_boxes.values()], layout={"flex_flow": "row wrap"}
         )
-        toggles = [self.axis, self.afp_scale] if AFP in set(self.case.labs["loinc"]) else [self.axis]
-        controls = widgets.Box([range_inputs, self.staging, analytes, *toggles, self.bridge])
+        # The lab view's analytes only when it has some (a tumour marker has its view and scale instead).
+        choices = [analytes] if self.analyte_boxes else []
+        toggles = [self.axis, self.marker_scale] if tumour_markers(self.case) else [self.axis]
+        controls = widgets.Box([range_inputs, self.staging, *choices, *toggles, self.bridge])
         controls.add_class("casereport-controls")
         findings = widgets.VBox([widgets.HTML("<h3>Staging findings</h3>"), self.findings])
         summary = widgets.VBox([widgets.HTML("<h3>Summary of the range</h3>"), self.summary])

@@ -19,10 +19,10 @@ from altair.utils.html import INLINE_HTML_TEMPLATE
 from casereport import charts
 from casereport.apps.report import case_report, render
 from casereport.data.case import Case
-from casereport.data.catalogue import AFP, LIVER_ENZYMES
 from casereport.data.load import load_case
 from casereport.derive.clinical import adverse_event_table
 from casereport.derive.grading import on_treatment_grades
+from casereport.derive.panels import analyte_slug, liver_enzymes, tumour_markers
 from casereport.derive.response import response_assessments
 from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis
@@ -79,19 +79,21 @@ class Figure(NamedTuple):
 
 
 def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str, Figure | str]:
-    """Each figure's name and how to draw it, or why the case has no such figure."""
-    loincs = set(case.labs["loinc"])
+    """Each figure's name and how to draw it, or why the case has no such figure.
+
+    The figures follow the case: the liver enzymes when it has them, and each
+    tumour marker it has (AFP, CEA, CA 19-9) on a linear and a log scale,
+    named as the case names the marker (``afp``, ``afp_log``; ``cea``, ``cea_log``).
+    """
     columns = 1 if width_points < 400 else 2
-    no_afp = "the case has no AFP values"
-    return {
+    figures: dict[str, Figure | str] = {
         "timeline": Figure(lambda w: charts.timeline_chart(case, axis=axis, width=w)),
         "liver_enzymes": Figure(lambda w: charts.liver_enzymes_chart(case, axis=axis, width=w))
-        if loincs & set(LIVER_ENZYMES)
-        else "the case has no GOT, GPT or gamma-GT values",
-        "afp": Figure(lambda w: charts.afp_chart(case, axis=axis, width=w)) if AFP in loincs else no_afp,
-        "afp_log": Figure(lambda w: charts.afp_chart(case, axis=axis, scale="log", width=w))
-        if AFP in loincs
-        else no_afp,
+        if liver_enzymes(case)
+        else "the case has no liver enzyme values (GOT, GPT, gamma-GT or ALP)",
+    }
+    figures |= _marker_figures(case, axis=axis) or {"tumour_marker": "the case has no tumour marker values"}
+    return figures | {
         "imaging": Figure(lambda w: charts.imaging_chart(case, axis=axis, width=w)),
         "all_labs": Figure(
             lambda w: charts.all_labs_chart(case, axis=axis, columns=columns, width=w, height=70), columns
@@ -101,6 +103,23 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
         if not case.mechanisms.empty
         else "the case states no rationale (mechanisms.csv has no rows)",
     }
+
+
+def _marker_figures(case: Case, *, axis: Axis) -> dict[str, Figure | str]:
+    """Each tumour marker's figure on a linear and on a log scale, named by the case's name for it."""
+    figures: dict[str, Figure | str] = {}
+    for loinc in tumour_markers(case):
+        name = analyte_slug(case, loinc)
+        if name in figures:  # two markers the case names alike: the code tells them apart
+            name = f"{name}_{loinc.replace('-', '_')}"
+        figures[name] = Figure(_marker_drawing(case, loinc, axis=axis, scale="linear"))
+        figures[f"{name}_log"] = Figure(_marker_drawing(case, loinc, axis=axis, scale="log"))
+    return figures
+
+
+def _marker_drawing(case: Case, loinc: str, *, axis: Axis, scale: charts.Scale) -> Callable[[int], alt.LayerChart]:
+    """How to draw one marker's figure at a plot width (a function of its own, so each figure keeps its marker)."""
+    return lambda width: charts.marker_chart(case, loinc, axis=axis, scale=scale, width=width)
 
 
 def _sha256(path: Path) -> str:

@@ -1,7 +1,9 @@
 """The dashboard's view in its address: range, staging, analytes and scales, read from and written to a query.
 
 A clinician sends a colleague "look at January to March" as a link:
-``?from=2010-01-01&to=2010-03-31&staging=staging_2010_01``. A range is whole
+``?from=2010-01-01&to=2010-03-31&staging=staging_2010_01``. The tumour
+marker's scale is keyed by the case's name for its marker (``afp=log``,
+``cea=log``; ``marker=log`` for a case with several). A range is whole
 days, both ends included, on the calendar axis; whole days since the
 reference event on the relative one. A link is a visitor's input: a value that
 does not fit this case is named in a note and left out, never guessed at.
@@ -19,13 +21,14 @@ import pandas as pd
 
 from casereport.charts.style import Scale
 from casereport.data.case import Case
-from casereport.data.catalogue import AFP, LIVER_ENZYMES
+from casereport.derive.panels import analyte_slug, default_lab_view, shared_view_analytes, tumour_markers
 from casereport.derive.timeline import Axis
 
 AXES: tuple[Axis, ...] = ("calendar", "relative")
 SCALES: tuple[Scale, ...] = ("linear", "log")
-# The query's keys, in the order a link lists them.
-KEYS = ("case", "axis", "from", "to", "staging", "analytes", "afp")
+# The query's keys, in the order a link lists them; the marker's scale comes last (``marker_key``).
+KEYS = ("case", "axis", "from", "to", "staging", "analytes")
+MARKERS_KEY = "marker"
 # A day on the relative axis is a number of days; no course is longer than this many.
 MAX_DAYS = 100 * 366
 
@@ -35,7 +38,8 @@ DayRange = tuple[pd.Timestamp, pd.Timestamp] | tuple[int, int]
 
 @dataclass(frozen=True)
 class ViewState:
-    """What a link restores: the axis, the brushed range, the staging shown, the analytes and AFP's scale.
+    """What a link restores: the axis, the brushed range, the staging shown, the analytes and the tumour
+    markers' scale.
 
     ``range`` is ``None`` for the whole course; ``analytes`` ``None`` for the
     case's default (the liver enzymes when it has them).
@@ -45,7 +49,7 @@ class ViewState:
     range: DayRange | None = None
     staging: str | None = None
     analytes: tuple[str, ...] | None = None
-    afp_scale: Scale = "linear"
+    marker_scale: Scale = "linear"
 
     def replace(self, **changes: object) -> ViewState:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
@@ -61,9 +65,16 @@ class ViewState:
 
 
 def default_analytes(case: Case) -> tuple[str, ...]:
-    """The analytes the lab view shows unless asked: the liver enzymes, else the first analyte that is not AFP."""
-    loincs = [loinc for loinc in dict.fromkeys(case.labs["loinc"]) if loinc != AFP]
-    return tuple(loinc for loinc in LIVER_ENZYMES if loinc in loincs) or tuple(loincs[:1])
+    """The analytes the lab view shows unless asked: the liver enzymes, else the first that is no tumour marker."""
+    return default_lab_view(case)
+
+
+def marker_key(case: Case) -> str:
+    """The link's key for the tumour markers' scale: the case's name for its one marker (``afp``, ``cea``), so
+    that a link says what it scales; ``marker`` when the case has several, or none."""
+    markers = tumour_markers(case)
+    key = analyte_slug(case, markers[0]) if len(markers) == 1 else MARKERS_KEY
+    return key if key not in KEYS else MARKERS_KEY
 
 
 def stagings_with_findings(case: Case) -> list[str]:
@@ -77,8 +88,8 @@ def read_view(query: str | None, case: Case) -> tuple[ViewState, list[str]]:
     asked = {key: values[-1].strip() for key, values in parse_qs(query or "").items() if values}
     notes: list[str] = []
     axis = cast(Axis, _choice(asked, "axis", AXES, "calendar", notes))
-    scale = cast(Scale, _choice(asked, "afp", SCALES, "linear", notes))
-    state = ViewState(axis=axis, afp_scale=scale, range=_range(asked, axis, notes))
+    scale = cast(Scale, _choice(asked, marker_key(case), SCALES, "linear", notes))
+    state = ViewState(axis=axis, marker_scale=scale, range=_range(asked, axis, notes))
     staging = asked.get("staging")
     if staging:
         if staging in stagings_with_findings(case):
@@ -86,7 +97,7 @@ def read_view(query: str | None, case: Case) -> tuple[ViewState, list[str]]:
         else:
             notes.append(f"The link's staging '{staging}' is not one of this case's stagings; showing the latest.")
     if "analytes" in asked:
-        known = [loinc for loinc in dict.fromkeys(case.labs["loinc"]) if loinc != AFP]
+        known = shared_view_analytes(case)
         codes = [code for code in asked["analytes"].split(",") if code]
         unknown = [code for code in codes if code not in known]
         if unknown:
@@ -108,9 +119,9 @@ def view_query(state: ViewState, case: Case, *, case_name: str | None = None) ->
         values["staging"] = state.staging
     if state.analytes is not None and state.analytes != default_analytes(case):
         values["analytes"] = ",".join(state.analytes)
-    if state.afp_scale != "linear":
-        values["afp"] = state.afp_scale
-    return urlencode([(key, values[key]) for key in KEYS if key in values], safe=",")
+    if state.marker_scale != "linear":
+        values[marker_key(case)] = state.marker_scale
+    return urlencode([(key, values[key]) for key in (*KEYS, marker_key(case)) if key in values], safe=",")
 
 
 def range_from_brush(low: object, high: object, axis: Axis) -> DayRange:

@@ -6,7 +6,7 @@ notebooks; one module per figure family, and ``style`` for what they share.
 
 from casereport.charts.dashboard import dashboard_chart, print_summary_chart
 from casereport.charts.imaging import CHANGE_COLOURS, CHANGE_SHAPES, CHANGES, RECIST_ROW, imaging_chart
-from casereport.charts.labs import afp_chart, all_labs_chart, lab_chart, liver_enzymes_chart
+from casereport.charts.labs import afp_chart, all_labs_chart, lab_chart, liver_enzymes_chart, marker_chart
 from casereport.charts.rationale import (
     ACTION_AT,
     EVIDENCE,
@@ -65,6 +65,7 @@ __all__ = [
     "imaging_chart",
     "lab_chart",
     "liver_enzymes_chart",
+    "marker_chart",
     "print_spec",
     "print_summary_chart",
     "rationale_chart",

@@ -7,11 +7,11 @@ from typing import Any
 import altair as alt
 
 from casereport.charts.imaging import imaging_chart
-from casereport.charts.labs import afp_chart, lab_chart
+from casereport.charts.labs import lab_chart, marker_chart
 from casereport.charts.style import BRUSH, Scale, _finish
 from casereport.charts.timeline import timeline_chart
 from casereport.data.case import Case
-from casereport.data.catalogue import AFP, LIVER_ENZYMES
+from casereport.derive.panels import analyte_name, analyte_title, default_lab_view, tumour_markers
 from casereport.derive.timeline import Axis
 
 # On screen, no text under 12 px: marks' small text is two sizes under this.
@@ -31,43 +31,44 @@ def dashboard_chart(
     case: Case,
     *,
     axis: Axis = "calendar",
-    analytes: tuple[str, ...] | list[str] = LIVER_ENZYMES,
-    afp_scale: Scale = "linear",
+    analytes: tuple[str, ...] | list[str] | None = None,
+    marker_scale: Scale = "linear",
     brush_range: tuple[object, object] | None = None,
 ) -> alt.VConcatChart:
     """The dashboard's linked views in one chart, so that linking happens in the browser.
 
     Brushing the timeline (``timeline_brush``) sets the x domain of the lab
-    and AFP views and keeps only the stagings inside it on the imaging grid;
-    clicking a staging (``staging_pick``) enlarges it on the timeline.
-    ``analytes`` are LOINC codes shown in the lab view; AFP has its own view.
+    and tumour marker views and keeps only the stagings inside it on the
+    imaging grid; clicking a staging (``staging_pick``) enlarges it on the
+    timeline. ``analytes`` are LOINC codes shown in the lab view (``None``:
+    the case's liver enzymes, else its first analyte); each tumour marker the
+    case has (AFP, CEA, CA 19-9) has a view of its own, on ``marker_scale``.
     ``brush_range`` is where the brush starts (a view restored from a link).
     Every view is as wide as the chart's container (Vega-Lite's
     ``width="container"``), so the page decides the width, from a tablet to a
     wide desktop, and a window resized redraws without Python.
     """
-    loincs = set(case.labs["loinc"])
     sized: dict[str, Any] = {"axis": axis, "width": NOMINAL_WIDTH, "standalone": False, "text_size": SCREEN_TEXT}
     timeline = timeline_chart(case, brush_range=brush_range, **sized).properties(
         description=f"Case timeline of {case.title}: planned dose days per drug, stagings and events. "
         "Drag across it to narrow the views below; the data are in the tables under the chart."
     )
     views: list[alt.LayerChart | alt.VConcatChart] = [timeline]
-    shown = [loinc for loinc in analytes if loinc in loincs and loinc != AFP]
-    names = case.analytes.set_index("loinc")["name"].to_dict()
+    markers = tumour_markers(case)
+    shown = _lab_view(case, analytes, markers)
     if shown:
         views.append(
             lab_chart(
                 case, shown, title="Labs (brush the timeline to zoom)", height=190, domain_param=BRUSH, **sized
             ).properties(
-                description=f"Lab values over time: {', '.join(names.get(c, c) for c in shown)}, "
+                description=f"Lab values over time: {', '.join(analyte_name(case, c) for c in shown)}, "
                 "with their upper limits and the treatment periods shaded."
             )
         )
-    if AFP in loincs:
+    for marker in markers:
         views.append(
-            afp_chart(case, scale=afp_scale, height=170, domain_param=BRUSH, **sized).properties(
-                description=f"Alpha-fetoprotein over time on a {afp_scale} scale, with its upper limit."
+            marker_chart(case, marker, scale=marker_scale, height=170, domain_param=BRUSH, **sized).properties(
+                description=f"{analyte_title(case, marker)} over time on a {marker_scale} scale, with its upper limit."
             )
         )
     views.append(
@@ -80,7 +81,9 @@ def dashboard_chart(
     return (
         _finish(chart, SCREEN_TEXT)
         .properties(
-            description=f"Linked views of {case.title}: timeline, labs, AFP and imaging findings.",
+            description=f"Linked views of {case.title}: "
+            + ", ".join(["timeline", *(["labs"] if shown else []), *(analyte_name(case, m) for m in markers)])
+            + " and imaging findings.",
             autosize=alt.AutoSizeParams(type="pad", resize=True),
         )
         .configure_axis(labelFontSize=AXIS_TEXT, titleFontSize=AXIS_TEXT + 1)
@@ -88,6 +91,14 @@ def dashboard_chart(
         .configure_legend(labelFontSize=AXIS_TEXT, titleFontSize=AXIS_TEXT, columns=3, orient="bottom")
         .configure_title(fontSize=SCREEN_TEXT + 1, subtitleFontSize=AXIS_TEXT, anchor="start")
     )
+
+
+def _lab_view(case: Case, analytes: tuple[str, ...] | list[str] | None, markers: list[str]) -> list[str]:
+    """The analytes of the shared lab view: those asked for (the default when none were) that have values and
+    are no tumour marker (each marker has its own view)."""
+    loincs = set(case.labs["loinc"])
+    asked = default_lab_view(case) if analytes is None else analytes
+    return [loinc for loinc in asked if loinc in loincs and loinc not in markers]
 
 
 def _fill_container(chart: alt.VConcatChart) -> alt.VConcatChart:
@@ -107,24 +118,25 @@ A4_CONTENT_WIDTH = 700
 def print_summary_chart(
     case: Case,
     *,
-    analytes: tuple[str, ...] | list[str] = LIVER_ENZYMES,
-    afp_scale: Scale = "linear",
+    analytes: tuple[str, ...] | list[str] | None = None,
+    marker_scale: Scale = "linear",
     width: int = A4_CONTENT_WIDTH,
 ) -> alt.VConcatChart:
-    """The timeline, the lab view and AFP over the whole course, at print size: the dashboard's printed page.
+    """The timeline, the lab view and each tumour marker over the whole course, at print size: the dashboard's
+    printed page.
 
     The linked views are drawn for a screen (12 px text at the screen's width,
     the imaging grid below); a printed A4 page needs the paper's type sizes at
     its own width, and gives imaging as a table. Same chart functions, print sizes.
     """
-    loincs = set(case.labs["loinc"])
     plot = width - AXIS_ROOM
     views: list[alt.LayerChart] = [
         timeline_chart(case, axis="calendar", width=plot, standalone=False, selections=False)
     ]
-    shown = [loinc for loinc in analytes if loinc in loincs and loinc != AFP]
+    markers = tumour_markers(case)
+    shown = _lab_view(case, analytes, markers)
     if shown:
         views.append(lab_chart(case, shown, title="Labs", width=plot, height=120, standalone=False))
-    if AFP in loincs:
-        views.append(afp_chart(case, scale=afp_scale, width=plot, height=100, standalone=False))
+    for marker in markers:
+        views.append(marker_chart(case, marker, scale=marker_scale, width=plot, height=100, standalone=False))
     return _finish(alt.vconcat(*views, spacing=8).resolve_scale(color="independent", shape="independent"))

@@ -1,6 +1,8 @@
-"""Lab values over time: any analytes, the liver enzymes, AFP, and every lab in small multiples."""
+"""Lab values over time: any analytes, the liver enzymes, a tumour marker, and every lab in small multiples."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -21,8 +23,9 @@ from casereport.charts.style import (
     x_extent,
 )
 from casereport.data.case import Case
-from casereport.data.catalogue import AFP, LIVER_ENZYMES
+from casereport.data.catalogue import AFP
 from casereport.derive.grading import grade_labs
+from casereport.derive.panels import analyte_title, liver_enzymes
 from casereport.derive.timeline import Axis
 
 
@@ -151,11 +154,11 @@ def liver_enzymes_chart(
     standalone: bool = True,
     text_size: float = FONT_SIZE,
 ) -> alt.LayerChart:
-    """The paper's Figure 5A: GOT, GPT and gamma-GT with their upper limits, treatment periods shaded."""
-    present = [loinc for loinc in LIVER_ENZYMES if loinc in set(case.labs["loinc"])]
+    """The liver enzymes the case has (the seed paper's Figure 5A: GOT, GPT and gamma-GT) with their upper
+    limits, treatment periods shaded; ``ValueError`` for a case without them."""
     return lab_chart(
         case,
-        present,
+        liver_enzymes(case),
         axis=axis,
         title="Liver enzymes",
         width=width,
@@ -166,8 +169,9 @@ def liver_enzymes_chart(
     )
 
 
-def afp_chart(
+def marker_chart(
     case: Case,
+    loinc: str,
     *,
     axis: Axis = "calendar",
     scale: Scale = "linear",
@@ -177,19 +181,30 @@ def afp_chart(
     standalone: bool = True,
     text_size: float = FONT_SIZE,
 ) -> alt.LayerChart:
-    """The paper's Figure 5B: AFP with its limit, linear or log scale, treatment periods shaded."""
+    """One tumour marker with its limit, linear or log scale, treatment periods shaded, titled by its name.
+
+    A marker has a view of its own because its values span orders of
+    magnitude (AFP from the hundreds to single digits) where the enzymes span
+    one: on a log scale its fall under treatment reads as plainly as a rise.
+    """
     return lab_chart(
         case,
-        [AFP],
+        [loinc],
         axis=axis,
         scale=scale,
-        title="Alpha-fetoprotein (AFP)",
+        title=analyte_title(case, loinc),
         width=width,
         height=height,
         domain_param=domain_param,
         standalone=standalone,
         text_size=text_size,
     )
+
+
+def afp_chart(case: Case, **options: Any) -> alt.LayerChart:
+    """The seed paper's Figure 5B, for the notebooks that teach it: :func:`marker_chart` of alpha-fetoprotein,
+    with its options."""
+    return marker_chart(case, AFP, **options)
 
 
 def all_labs_chart(
