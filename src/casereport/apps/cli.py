@@ -95,6 +95,23 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explorer(args: argparse.Namespace) -> int:
+    from casereport.apps.explorer import write_explorer
+
+    try:
+        case = load_case(args.case_dir)
+    except CaseValidationError as err:
+        print(err, file=sys.stderr)
+        return 2
+    try:
+        write_explorer(case, args.out)
+    except OSError as err:
+        print(f"casereport explorer: --out: cannot write '{args.out}': {err.strerror}", file=sys.stderr)
+        return 2
+    print(f"{case.case_id}: explorer written to {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from casereport.data.formats import write_format_docs
 
@@ -253,6 +270,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--format", choices=["md", "html", "json"], default="md", help="Markdown, HTML or JSON")
     report.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     report.set_defaults(run=_report)
+
+    explorer = commands.add_parser(
+        "explorer",
+        formatter_class=formatter,
+        help="the case's linked views as one HTML file that works offline, without Python",
+        description="Write the case explorer: one HTML file with the data, Vega and the page inside, which opens"
+        " from disk in a browser with no network. Brush the timeline to narrow the lab, AFP and imaging views and"
+        " the summary of the range; click a staging for its findings in the paper's words. Exit status: 0"
+        " written, 2 the case folder is not valid or the file cannot be written.",
+    )
+    explorer.add_argument("case_dir", type=Path, help="the case folder")
+    explorer.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    explorer.set_defaults(run=_explorer)
 
     schema = commands.add_parser(
         "schema",

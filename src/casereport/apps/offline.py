@@ -72,8 +72,12 @@ def build_offline_bundle() -> str:
     lines = load_js_src().split("\n")
     while lines and (not lines[0].strip() or lines[0].startswith(("import", "//"))):
         lines.pop(0)
-    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
-    return str(vl_convert.javascript_bundle("\n".join(lines), vl_version=vl_version))
+    return str(vl_convert.javascript_bundle("\n".join(lines), vl_version=vega_lite_version()))
+
+
+def vega_lite_version() -> str:
+    """The Vega-Lite version Altair writes specs for, as vl-convert names its bundles ("v6.4.1" is "v6_4")."""
+    return "_".join(alt.SCHEMA_VERSION.split(".")[:2])
 
 
 def prepare_offline_bundle(path: Path | None = None) -> Path:

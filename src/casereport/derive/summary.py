@@ -32,6 +32,7 @@ LAB_SUMMARY_COLUMNS = [
 ]
 DOSE_SUMMARY_COLUMNS = ["drug", "planned_at_most", "planned_possible", "cycles", "first_when", "last_when", "note"]
 PLANNED_NOTE = "planned by the regimen rule, not confirmed as given: the paper reports no holds or reductions"
+ILLUSTRATIVE_END_NOTE = "; counted to the end of observation, whose date is illustrative"
 
 
 def _position(value: object, axis: Axis) -> pd.Timestamp | float:
@@ -98,7 +99,7 @@ def dose_summary(case: Case, start: object, end: object, *, axis: Axis = "calend
         note = PLANNED_NOTE
         last = everything[everything["drug"] == drug]["regimen_day"].max()
         if (planned["end_date_provenance"] == "illustrative").any() and planned["regimen_day"].max() == last:
-            note += "; counted to the end of observation, whose date is illustrative"
+            note += ILLUSTRATIVE_END_NOTE
         rows.append(
             {
                 "drug": drug,
