@@ -143,6 +143,28 @@ def test_the_command_refuses_an_invalid_case_and_an_unwritable_file(editable_cas
     assert "--out" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("formats", ["html,svg", "svg"])
+def test_figures_writes_the_explorer_beside_the_html_figures(formats, tmp_path, monkeypatch):
+    from casereport.apps import figures
+
+    monkeypatch.setattr(figures, "figure_factories", lambda case, **_: {})  # only the pages and tables here
+    manifest = figures.write_figures(case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats=formats)
+    if "html" in formats:
+        [page] = manifest["pages"]
+        path = tmp_path / page["file"]
+        assert page["page"] == "explorer"
+        assert path.name == f"{SYNTHETIC}-explorer-calendar.html"
+        assert page["bytes"] == path.stat().st_size
+        assert "casereport-spec" in path.read_text(encoding="utf-8")
+    else:
+        assert manifest["pages"] == []
+        assert not list(tmp_path.glob("*explorer*"))
+        assert {"figure": "explorer", "reason": "the case explorer is an HTML page: ask for --format html"} in (
+            manifest["skipped"]
+        )
+    assert json.loads((tmp_path / "manifest.json").read_text())["pages"] == manifest["pages"]
+
+
 # In the browser
 
 

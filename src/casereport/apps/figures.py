@@ -17,6 +17,7 @@ import vl_convert as vlc
 from altair.utils.html import INLINE_HTML_TEMPLATE
 
 from casereport import charts
+from casereport.apps.explorer import write_explorer
 from casereport.apps.report import case_report, render
 from casereport.data.case import Case
 from casereport.data.load import load_case
@@ -205,6 +206,12 @@ def write_companion_tables(case: Case, out: Path) -> list[dict]:
     return written
 
 
+def write_explorer_page(case: Case, out: Path, *, axis: Axis) -> dict:
+    """The case explorer beside the figures: the linked views in one HTML file that works offline, as they do."""
+    path = write_explorer(case, out / f"{case.case_id}-explorer-{axis}.html", axis=axis)
+    return {"page": "explorer", "file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
+
+
 def write_figures(
     *,
     case_dir: str | Path,
@@ -243,9 +250,12 @@ def write_figures(
             if progress:
                 progress(path.name)
     tables = write_companion_tables(case, out)
+    pages = [write_explorer_page(case, out, axis=axis)] if "html" in chosen else []
+    if not pages:
+        skipped.append({"figure": "explorer", "reason": "the case explorer is an HTML page: ask for --format html"})
     if progress:
-        for table in tables:
-            progress(table["file"])
+        for written in [*tables, *pages]:
+            progress(written["file"])
     manifest = {
         "case_id": case.case_id,
         "case_sha256": case_hash(Path(case_dir)),
@@ -265,6 +275,7 @@ def write_figures(
         | {"vega-lite": alt.SCHEMA_VERSION},
         "files": files,
         "tables": tables,
+        "pages": pages,
         "skipped": skipped,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
