@@ -96,7 +96,8 @@ def test_the_file_asks_no_host_for_anything(explorers, name):
 @pytest.mark.parametrize("name", [SEED, SYNTHETIC])
 def test_the_embedded_chart_is_the_dashboards(name, axis, tmp_path):
     case = casereport.load_case(CASES[name])
-    path = write_explorer(case, tmp_path / "explorer.html", axis=axis)
+    path = tmp_path / "explorer.html"
+    assert main(["explorer", str(CASES[name]), "--out", str(path), "--axis", axis]) == 0
     text = path.read_text(encoding="utf-8")
     assert _inline_json(text, "casereport-spec") == charts.dashboard_chart(case, axis=axis).to_dict()
     assert _inline_json(text, "casereport-data") == json.loads(json.dumps(page_data(case, axis=axis)))

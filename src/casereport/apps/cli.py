@@ -104,7 +104,7 @@ def _explorer(args: argparse.Namespace) -> int:
         print(err, file=sys.stderr)
         return 2
     try:
-        write_explorer(case, args.out)
+        write_explorer(case, args.out, axis=args.axis)
     except OSError as err:
         print(f"casereport explorer: --out: cannot write '{args.out}': {err.strerror}", file=sys.stderr)
         return 2
@@ -276,12 +276,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=formatter,
         help="the case's linked views as one HTML file that works offline, without Python",
         description="Write the case explorer: one HTML file with the data, Vega and the page inside, which opens"
-        " from disk in a browser with no network. Brush the timeline to narrow the lab, AFP and imaging views and"
-        " the summary of the range; click a staging for its findings in the paper's words. Exit status: 0"
+        " from disk in a browser with no network. Brush the timeline to narrow the lab, tumour marker and imaging"
+        " views and the summary of the range; click a staging for its findings in the paper's words. Exit status: 0"
         " written, 2 the case folder is not valid or the file cannot be written.",
     )
     explorer.add_argument("case_dir", type=Path, help="the case folder")
     explorer.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    explorer.add_argument(
+        "--axis", choices=["calendar", "relative"], default="calendar", help="calendar dates or days since the start"
+    )
     explorer.set_defaults(run=_explorer)
 
     schema = commands.add_parser(

@@ -1,8 +1,8 @@
 """``casereport explorer``: the case's linked views as one HTML file that opens anywhere, offline, without Python.
 
 A colleague without Python (or a network) gets the dashboard's linked views
-in one file: brushing the timeline narrows the lab, AFP and imaging views and
-the summary of the range; a staging's button or mark shows its findings in the
+in one file: brushing the timeline narrows the lab, tumour marker and imaging
+views and the summary of the range; a staging's button or mark shows its findings in the
 paper's words. The views are the dashboard's own chart
 (:func:`casereport.charts.dashboard_chart`, one source of truth). What the
 dashboard answers in Python, the file answers in the browser, over records
@@ -41,9 +41,10 @@ from casereport.derive.timeline import Axis
 PAGE = "explorer_page"
 # What the file leaves to the dashboard: it needs Python to redraw or to keep the view in the address.
 LEFT_OUT = (
-    "Not in this file (they need the dashboard, <code>casereport dashboard</code>): the time axis in days,"
-    " another choice of analytes and AFP's log scale (each redraws the chart in Python), a range typed as dates,"
-    " the view kept in the address, and the printed A4 page. The clinical cards and the audit are in"
+    "Not in this file (they need the dashboard, <code>casereport dashboard</code>): the other time axis"
+    " (a file is drawn on one: <code>casereport explorer --axis</code>), another choice of analytes and the"
+    " tumour marker's log scale (each redraws the chart in Python), a range typed as dates, the view kept in"
+    " the address, and the printed A4 page. The clinical cards and the audit are in"
     " <code>casereport report --format html</code>."
 )
 _MARKER = re.compile(r"<!--@(\w+)@-->")
