@@ -325,3 +325,13 @@ def test_a_case_that_does_not_load_gets_a_page_naming_its_problems_not_a_traceba
     assert "labs.csv" in html
     assert "1742-X" in html
     assert "Traceback" not in html
+
+
+def test_a_valid_case_whose_labs_file_has_only_its_header_loads(editable_case):
+    """Found in review: build_case named a lab's added columns from its first row, and there was none."""
+    case_dir = editable_case(SYNTHETIC)
+    labs = case_dir / "labs.csv"
+    labs.write_text(labs.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    case = casereport.load_case(case_dir)
+    assert case.labs.empty
+    assert {"analyte", "lower_limit", "upper_limit", "limits_provenance"} <= set(case.labs.columns)

@@ -149,12 +149,19 @@ DATED = ("date", "relative_to", "offset", "date_provenance", "date_rule")
 
 
 def _dated_frame(
-    pairs: list[tuple[Any, ResolvedDate]], model: type[BaseModel], extra: dict[str, Any] | None = None, **kw: Any
+    pairs: list[tuple[Any, ResolvedDate]],
+    model: type[BaseModel],
+    extra: dict[str, Any] | None = None,
+    extra_columns: tuple[str, ...] = (),
+    **kw: Any,
 ) -> pd.DataFrame:
-    """The records of a dated file as a table: their own columns, then the date as resolved, then provenance."""
+    """The records of a dated file as a table: their own columns, ``extra_columns``, the date as resolved, provenance.
+
+    ``extra`` holds each record's ``extra_columns`` by id; the columns are named
+    apart from it, so that a file with no records still has them.
+    """
     rows = [{**_record(r, *DATED), **(extra or {}).get(r.id, {}), **_date_columns(d)} for r, d in pairs]
-    extras = list(next(iter((extra or {}).values()), {}))
-    return _frame(rows, [*_own_columns(model), *extras, *DATE_COLUMNS, *PROVENANCE_COLUMNS], **kw)
+    return _frame(rows, [*_own_columns(model), *extra_columns, *DATE_COLUMNS, *PROVENANCE_COLUMNS], **kw)
 
 
 def build_case(path: Path, parts: CaseParts) -> Case:
@@ -164,6 +171,7 @@ def build_case(path: Path, parts: CaseParts) -> Case:
         parts.events,
         EventRecord,
         {r.id: {"relative_to": r.relative_to, "offset_days": r.offset} for r, _ in parts.events},
+        extra_columns=("relative_to", "offset_days"),
     )
     event_dates = {r.id: d for r, d in parts.events}
 
@@ -215,6 +223,7 @@ def build_case(path: Path, parts: CaseParts) -> Case:
             }
             for r, _ in parts.labs
         },
+        extra_columns=("analyte", "lower_limit", "upper_limit", "limits_provenance"),
         numeric=("value", "lower_limit", "upper_limit"),
     )
 
