@@ -223,10 +223,18 @@ def test_the_dashboard_serves_from_a_site_folder_in_the_user_cache(installed, tm
         status, css = _get(f"http://127.0.0.1:{port}/voila/templates/casereport/static/fontawesome/css/all.min.css")
         assert status == 200
         assert "Font Awesome" in css
+        # The charts' script, preloaded by the page and imported by each chart, from this server.
+        assert "voila/templates/casereport/static/cache/jupyterchart.js" in page
+        status, bundle = _get(f"http://127.0.0.1:{port}/voila/templates/casereport/static/cache/jupyterchart.js")
+        assert status == 200
+        assert "export" in bundle
     (site,) = Path(installed.env["XDG_CACHE_HOME"]).glob("casereport/site-*")
     assert (site / "voila.json").is_file()
     assert (site / "dashboards" / "case.ipynb").is_file()
-    assert list((site / "dashboards" / "jupyter" / "cache").glob("jupyterchart-*.js")), "no offline chart bundle"
+    # The offline chart bundle, built in the site's template folder, which the server serves to the page.
+    bundles = site / "dashboards" / "jupyter" / "voila" / "templates" / "casereport" / "static" / "cache"
+    assert list(bundles.glob("jupyterchart-*.js")), "no offline chart bundle"
+    assert (bundles / "jupyterchart.js").read_bytes() == next(bundles.glob("jupyterchart-*.js")).read_bytes()
 
 
 def test_the_slides_serve_from_the_wheel_with_their_vendored_styles(installed, tmp_path):
