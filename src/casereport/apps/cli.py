@@ -42,11 +42,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    try:
-        case = load_case(args.case_dir)
-    except CaseValidationError as err:
-        print(err, file=sys.stderr)
-        return 2
+    case = load_case(args.case_dir)  # an invalid case: main says so, exit 2
     checks = audit_checks(case, cycle_reading=args.cycle_reading)
     disagreements = audit_case(case, cycle_reading=args.cycle_reading)
     counts = Counter(c.status for c in checks)
@@ -81,11 +77,7 @@ def _audit(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from casereport.apps.report import case_report, render
 
-    try:
-        case = load_case(args.case_dir)
-    except CaseValidationError as err:
-        print(err, file=sys.stderr)
-        return 2
+    case = load_case(args.case_dir)  # an invalid case: main says so, exit 2
     text = render(case_report(case), args.format)
     if args.out is None:
         sys.stdout.write(text)
@@ -98,11 +90,7 @@ def _report(args: argparse.Namespace) -> int:
 def _explorer(args: argparse.Namespace) -> int:
     from casereport.apps.explorer import write_explorer
 
-    try:
-        case = load_case(args.case_dir)
-    except CaseValidationError as err:
-        print(err, file=sys.stderr)
-        return 2
+    case = load_case(args.case_dir)  # an invalid case: main says so, exit 2
     try:
         write_explorer(case, args.out, axis=args.axis)
     except OSError as err:
@@ -342,6 +330,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
+    except CaseValidationError as err:
+        # Every command that reads a case refuses an invalid one alike: its problems, exit status 2.
+        print(err, file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # The reader (`| head`) closed the pipe: stop quietly, as Python's docs advise, not with a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
