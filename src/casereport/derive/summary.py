@@ -14,7 +14,7 @@ import pandas as pd
 
 from casereport.data.case import Case
 from casereport.derive.grading import grade_labs
-from casereport.derive.tables import format_when, when_text
+from casereport.derive.tables import dimensions_text, format_when, lesions_text, when_text
 from casereport.derive.timeline import Axis, positions
 
 LAB_SUMMARY_COLUMNS = [
@@ -120,15 +120,12 @@ def staging_findings(case: Case, staging: str) -> pd.DataFrame:
     if event["kind"] != "staging":
         raise KeyError(f"event '{staging}' is a {event['kind']}, not a staging")
     findings = case.findings[case.findings["staging"] == staging]
-    dims = findings[["dim1_mm", "dim2_mm", "dim3_mm"]]
     return pd.DataFrame(
         {
             "modality": findings["modality"],
             "site": findings["site"],
-            "dimensions": dims.apply(
-                lambda r: " \u00d7 ".join(f"{v:g}" for v in r.dropna()) + " mm" if r.notna().any() else "", axis=1
-            ),
-            "lesions": findings["lesion_count"].map(lambda n: "" if pd.isna(n) else f"{n:g}"),
+            "dimensions": dimensions_text(findings),
+            "lesions": lesions_text(findings),
             "necrosis": findings["necrosis"].fillna(""),
             "change": findings["change"],
             "finding": findings["description"],

@@ -154,6 +154,27 @@ def lab_table(case: Case, loincs: list[str] | tuple[str, ...]) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def dimensions_text(findings: pd.DataFrame, *, space: str = " ") -> list[str]:
+    """Each finding's measured diameters as a reader writes them (94 by 80 by 75 mm, with a multiplication sign).
+
+    "" where the paper gives none.
+
+    ``space`` goes around the multiplication sign and before "mm": a no-break space keeps a cell on one line.
+    """
+    dims = findings[["dim1_mm", "dim2_mm", "dim3_mm"]]
+    return [
+        f"{space}\u00d7{space}".join(f"{v:g}" for v in row if pd.notna(v)) + f"{space}mm"
+        if any(pd.notna(v) for v in row)
+        else ""
+        for row in dims.itertuples(index=False)
+    ]
+
+
+def lesions_text(findings: pd.DataFrame) -> pd.Series:
+    """Each finding's lesion count, "" where the paper gives none."""
+    return findings["lesion_count"].map(lambda n: "" if pd.isna(n) else f"{n:g}")
+
+
 def imaging_table(case: Case) -> pd.DataFrame:
     """Every imaging finding by staging, in date order: the data behind the imaging chart."""
     stagings = case.events[case.events["kind"] == "staging"].sort_values("date_earliest", kind="stable")
@@ -162,7 +183,6 @@ def imaging_table(case: Case) -> pd.DataFrame:
     )
     findings["order"] = findings["staging"].map({s: n for n, s in enumerate(stagings["id"])})
     findings = findings.sort_values(["order"], kind="stable")
-    dims = findings[["dim1_mm", "dim2_mm", "dim3_mm"]]
     return pd.DataFrame(
         {
             "staging": [
@@ -171,13 +191,8 @@ def imaging_table(case: Case) -> pd.DataFrame:
             "modality": findings["modality"],
             "site": findings["site"],
             "change": findings["change"],
-            "dimensions": [
-                "\u00a0\u00d7\u00a0".join(f"{v:g}" for v in row if pd.notna(v)) + "\u00a0mm"
-                if any(pd.notna(v) for v in row)
-                else ""
-                for row in dims.itertuples(index=False)
-            ],
-            "lesions": findings["lesion_count"].map(lambda n: "" if pd.isna(n) else f"{n:g}"),
+            "dimensions": dimensions_text(findings, space="\u00a0"),
+            "lesions": lesions_text(findings),
             "finding": findings["description"],
             "provenance": findings["provenance"],
         }
