@@ -45,7 +45,7 @@ from casereport.derive.grading import on_treatment_grades
 from casereport.derive.panels import analyte_name, analyte_title, shared_view_analytes, tumour_markers
 from casereport.derive.response import response_assessments
 from casereport.derive.summary import dose_summary, lab_summary, staging_findings
-from casereport.derive.tables import format_when, imaging_table, lab_table, timeline_table
+from casereport.derive.tables import format_when, imaging_table, lab_table, quantity_text, timeline_table
 from casereport.exceptions import CaseValidationError, UnknownCaseError
 
 CASE_PARAMETER = "case"
@@ -284,7 +284,7 @@ def range_html(case: Case, start: object, end: object, *, axis: charts.Axis) -> 
     labs = labs.assign(worst_grade=labs["worst_grade"].map(lambda g: "not graded" if pd.isna(g) else f"grade {g}"))
     # Values as clinicians write them (130 U/L, not 130.0), dates kept on one line.
     for column in ("first", "last", "lowest", "highest"):
-        labs[column] = [f"{v:g}\u00a0{u}" for v, u in zip(labs[column], labs["unit"], strict=True)]
+        labs[column] = [quantity_text(v, u) for v, u in zip(labs[column], labs["unit"], strict=True)]
     for frame in (labs, doses):
         for column in ("first_when", "last_when"):
             frame[column] = frame[column].map(_unbroken_date)

@@ -19,7 +19,7 @@ import pandas as pd
 from casereport.data.case import Case
 from casereport.derive.grading import grade_labs
 from casereport.derive.summary import ILLUSTRATIVE_END_NOTE, PLANNED_NOTE
-from casereport.derive.tables import format_when, when_texts
+from casereport.derive.tables import format_when, quantity_text, when_texts
 from casereport.derive.timeline import Axis, placed
 
 # How a date reaches the browser: the text Altair writes a chart's dates as, which the
@@ -52,7 +52,7 @@ def lab_records(case: Case, *, axis: Axis = "calendar") -> list[dict[str, Any]]:
             "analyte": analyte,
             "unit": unit,
             "value": float(value),
-            "text": f"{value:g}\u00a0{unit}" + (ILLUSTRATIVE_MARK if provenance == "illustrative" else ""),
+            "text": quantity_text(value, unit) + (ILLUSTRATIVE_MARK if provenance == "illustrative" else ""),
             "when": when,
             "grade": None if pd.isna(grade) else int(grade),
             "provenance": provenance,

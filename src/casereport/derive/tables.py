@@ -130,6 +130,11 @@ def case_summary(case: Case) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["fact", "value", "provenance", "source"])
 
 
+def quantity_text(value: float, unit: str) -> str:
+    """A value as clinicians write it, on one line: "130 U/L", not "130.0 U/L"; "" for no value."""
+    return "" if pd.isna(value) else f"{value:g}\u00a0{unit}"
+
+
 def lab_table(case: Case, loincs: list[str] | tuple[str, ...]) -> pd.DataFrame:
     """The values of ``loincs`` in date order, as a chart of them shows them: the data behind a lab chart.
 
@@ -143,10 +148,8 @@ def lab_table(case: Case, loincs: list[str] | tuple[str, ...]) -> pd.DataFrame:
         {
             "analyte": labs["analyte"],
             "when": when_texts(labs),
-            "value": [f"{v:g}\u00a0{u}" for v, u in zip(labs["value"], labs["unit"], strict=True)],
-            "upper limit": [
-                "" if pd.isna(v) else f"{v:g}\u00a0{u}" for v, u in zip(labs["upper_limit"], labs["unit"], strict=True)
-            ],
+            "value": [quantity_text(v, u) for v, u in zip(labs["value"], labs["unit"], strict=True)],
+            "upper limit": [quantity_text(v, u) for v, u in zip(labs["upper_limit"], labs["unit"], strict=True)],
             "CTCAE v5.0": ["" if pd.isna(g) else f"grade {int(g)}" for g in labs["ctcae_grade"]],
             "provenance": labs["provenance"],
             "paper's words or rule": labs["quote"].fillna(labs["rule"]).fillna(""),
