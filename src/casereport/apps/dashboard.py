@@ -529,7 +529,8 @@ class CaseDashboard:
         printed = (before.analytes, before.marker_scale) != (view.analytes, view.marker_scale)
         if printed and self.print_chart is not None:
             self.print_chart.chart = self._print_chart()
-        self._show_findings()
+        if before.staging != view.staging:
+            self._show_findings()
 
     def _redraw(self) -> None:
         self.chart.chart = self._chart()
