@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,3 +75,19 @@ def brush(visit: Visit, start: float, end: float) -> None:
     mouse.move(box["left"] + (start + end) / 2 * width, y, steps=4)
     mouse.move(box["left"] + end * width, y, steps=4)
     mouse.up()
+
+
+def kernel_id(visit: Visit) -> str:
+    """The id of the kernel Voila gave this page."""
+    return json.loads(visit.page.locator("#jupyter-config-data").first.text_content())["kernelId"]
+
+
+def kernel_alive(base: str, kernel: str) -> bool:
+    """Whether the server at ``base`` still runs ``kernel``, by its kernel list."""
+    try:
+        with urllib.request.urlopen(f"{base}api/kernels/{kernel}", timeout=10) as answer:
+            return answer.status == 200
+    except urllib.error.HTTPError as refused:
+        if refused.code == 404:
+            return False
+        raise

@@ -6,12 +6,8 @@ Screenshots of each size land in ``tests/screenshots/`` for a person to look at.
 from __future__ import annotations
 
 import io
-import json
 import re
-import time
 import unicodedata
-import urllib.error
-import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
@@ -223,26 +219,3 @@ def test_a_missing_case_shows_only_its_message(browser, dashboard_url):
     assert not page.locator("#casereport-frame").is_visible()
     assert page.get_by_text("Reading the page").count() == 0
     assert page.locator(".casereport-page-actions").count() == 0
-
-
-def _kernel_alive(base: str, kernel_id: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}api/kernels/{kernel_id}", timeout=10) as answer:
-            return answer.status == 200
-    except urllib.error.HTTPError as refused:
-        if refused.code == 404:
-            return False
-        raise
-
-
-def test_a_closed_page_frees_its_kernel(browser, dashboard_url):
-    """Voila's unload beacon carries no _xsrf token (voila-dashboards/voila#1458); the server takes it anyway."""
-    visit = _open(browser, dashboard_url)
-    config = json.loads(visit.page.locator("#jupyter-config-data").first.text_content())
-    kernel = config["kernelId"]
-    assert _kernel_alive(dashboard_url, kernel)
-    visit.page.close(run_before_unload=True)
-    deadline = time.monotonic() + 60
-    while _kernel_alive(dashboard_url, kernel):
-        assert time.monotonic() < deadline, "the kernel of a closed page still runs after a minute"
-        time.sleep(1)

@@ -12,7 +12,8 @@ import urllib.request
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from casereport.apps.serve import prepare_template, voila_command, voila_environment
+from casereport.apps.offline import offline_bundle_path, prepare_offline_bundle
+from casereport.apps.serve import DASHBOARD, prepare_site, prepare_template, voila_command, voila_environment
 from casereport.data.bundled import default_case_dir, project_root
 
 CHROMIUM = "/usr/bin/chromium"
@@ -131,12 +132,18 @@ def _served(command: list[str], port: int, log: Path, env: dict[str, str] | None
 
 
 @contextmanager
-def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None = None):
-    """Run `casereport dashboard`, or Voila on another ``notebook`` started the same way; yield the base URL."""
+def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None = None, options: tuple[str, ...] = ()):
+    """Run `casereport dashboard`, or Voila on another ``notebook`` started the same way; yield the base URL.
+
+    ``options`` are Voila's own (``--PageKernelManager.cull_interval=1``): given, the dashboard notebook is
+    served by Voila started as `casereport dashboard` starts it, with those options added.
+    """
     port = free_port()
-    if notebook:
+    if notebook or options:
         prepare_template()
-        command, env = voila_command(port=port, notebook=notebook), voila_environment(default_case_dir())
+        prepare_offline_bundle(offline_bundle_path(prepare_site()))
+        command = [*voila_command(port=port, notebook=notebook or DASHBOARD), *options]
+        env = voila_environment(default_case_dir())
     else:
         command = [sys.executable, "-m", "casereport.apps.cli", "dashboard", f"--port={port}"]
         command += [str(case_dir)] if case_dir else []
