@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
+from casereport.charts.placement import LINE_HEIGHT, Box, Segment, first_free, text_box, text_width
 from casereport.charts.style import (
+    ANALYTE_SHAPES,
     FONT_SIZE,
     LAB_ZOOM,
     OKABE_ITO,
+    PROVENANCE_SHORT,
+    PROVENANCE_TEXT,
+    InsideLegend,
     Scale,
+    XPoints,
     _finish,
     _grade_text,
+    _legend,
     _palette_colour,
     _positions,
     _provenance_marks,
     _regimen_periods,
     _source,
     _x,
+    provenance_shown,
     x_extent,
 )
 from casereport.data.case import Case
@@ -37,34 +47,49 @@ def lab_chart(
     scale: Scale = "linear",
     title: str | None = None,
     width: int = 320,
-    height: int = 180,
+    height: int | None = None,
     domain_param: str | None = None,
     standalone: bool = True,
     text_size: float = FONT_SIZE,
 ) -> alt.LayerChart:
     """Values of the given analytes over time, with their upper limits and the stopped regimens shaded.
 
-    Analytes share one y axis, so give analytes of one unit. ``domain_param``
-    names an interval selection whose range sets the x domain (for linked
-    views); ``standalone=False`` leaves configuration to an enclosing chart.
+    Analytes share one y axis, so give analytes of one unit; each has its
+    colour and its shape. ``domain_param`` names an interval selection whose
+    range sets the x domain (for linked views); ``standalone=False`` leaves
+    configuration to an enclosing chart. A standalone chart with its own
+    domain is a figure: its plot is about three quarters as high as wide
+    (``height`` by default), its dates are level, its legends are rows under
+    it, and each limit is named where no line or point passes.
     """
     graded = grade_labs(case)
     labs = _positions(case, graded[graded["loinc"].isin(loincs)], axis)
     if labs.empty:
         raise ValueError(f"case '{case.case_id}' has no values for LOINC {', '.join(loincs)}")
+    figure = standalone and not domain_param
+    height = height or figure_height(width)
     units = sorted(set(labs["unit"]))
     labs["source"] = _source(labs)
     labs["grade"] = _grade_text(labs["ctcae_grade"])
     names = list(dict.fromkeys(labs["analyte"]))
-    colour = _palette_colour("analyte", "Analyte", names)
-    if len(names) == 1:
-        colour = colour.legend(None)  # the axis title names it
+    limits = _limits(labs)
+    periods = _regimen_periods(case, axis)
+    y_geometry = _YPoints(scale, [*labs["value"], *limits["limit_value"]], height)
+    layout = _FigureLayout(labs, limits, periods, XPoints(case, axis, width), y_geometry, text_size) if figure else None
+    # One analyte names itself on the axis; several are named in the legend, by colour and shape.
+    legend = None
+    if len(names) > 1:
+        legend = layout.legend(None, [names], {}) if layout else _legend(None, names, None, text_size)
+    colour = _palette_colour("analyte", "Analyte", names).legend(legend)
+    shape = alt.Shape("analyte:N", scale=alt.Scale(domain=names, range=ANALYTE_SHAPES[: len(names)]), legend=legend)
     y_scale = alt.Scale(type=scale, zero=False) if scale == "log" else alt.Scale(zero=True)
-    # One analyte names itself on the axis; several are named in the legend.
+    if figure:  # a domain of its own, so that labels can be placed where nothing is drawn
+        y_scale = alt.Scale(type=scale, domain=list(y_geometry.domain), nice=False, zero=scale != "log")
     y_title = f"{names[0]} ({units[0]})" if len(names) == 1 else ", ".join(units)
     y = alt.Y("value:Q", title=y_title, scale=y_scale)
     # Every layer names the same domain: Vega-Lite drops a linked domain that only some layers give.
-    x = _x(case, axis, domain_param=domain_param)
+    level = (width, text_size) if figure else None
+    x = _x(case, axis, domain_param=domain_param, level=level)
     base = alt.Chart(labs)
     lines = base.mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True).encode(
         x=x, y=y, color=colour, detail="analyte:N"
@@ -80,16 +105,20 @@ def lab_chart(
         alt.Tooltip("source:N", title="paper's words or rule"),
     ]
     fill = alt.Fill("analyte:N", scale=alt.Scale(domain=names, range=OKABE_ITO[: len(names)]), legend=None)
-    points = _provenance_marks(labs, x=x, y=y, stroke=colour, fill=fill, tooltip=tooltip)
-    limits = labs.drop_duplicates("analyte")[["analyte", "upper_limit", "lower_limit", "unit", "limits_provenance"]]
-    limits = limits.melt(
-        id_vars=["analyte", "unit", "limits_provenance"],
-        value_vars=["upper_limit", "lower_limit"],
-        var_name="limit",
-        value_name="limit_value",
-    ).dropna(subset=["limit_value"])
-    limits["limit"] = limits["limit"].str.replace("_limit", " limit")
-    limits["limit_text"] = limits["limit"] + " " + limits["limit_value"].map("{:g}".format)
+    shown = provenance_shown(labs)
+    key_at = layout.values_legend(shown) if layout else None
+    points = _provenance_marks(
+        labs,
+        x=x,
+        y=y,
+        stroke=colour,
+        fill=fill,
+        tooltip=tooltip,
+        shape=shape,
+        legend_width=width if figure else None,
+        legend_at=key_at,
+        text_size=text_size,
+    )
     limit_rules = (
         alt.Chart(limits)
         .mark_rule(strokeDash=[1, 2], strokeWidth=1)
@@ -105,43 +134,208 @@ def lab_chart(
             ],
         )
     )
-    limit_labels = (
-        alt.Chart(limits)
-        .mark_text(align="right", baseline="bottom", dy=-1, fontSize=text_size - 2)
-        .encode(y="limit_value:Q", x=alt.value("width"), color=colour, text="limit_text:N")
-    )
     if standalone and not domain_param:
         # Drag to pan and scroll to zoom along time in the HTML figure; double-click resets.
         lines = lines.add_params(alt.selection_interval(name=LAB_ZOOM, bind="scales", encodings=["x"]))
-    layers = [limit_rules, limit_labels, lines, *points]
-    periods = _regimen_periods(case, axis)
-    if not periods.empty:
-        x_start = _x(case, axis, "x_start", domain_param=domain_param)
-        shade = (
-            alt.Chart(periods)
-            .mark_rect(opacity=0.12, color="#777777", clip=True)
+    shading = _period_layers(periods, case, axis, domain_param, text_size, level) if not periods.empty else []
+    if layout:
+        limit_labels = (
+            alt.Chart(layout.limit_labels(dict(zip(names, OKABE_ITO, strict=False))))
+            .mark_text(baseline="middle", fontSize=text_size - 2, clip=True)
             .encode(
-                x=x_start,
-                x2="x_end",
-                tooltip=[alt.Tooltip("period:N", title="treatment period")],
+                x=alt.X("x", type="temporal" if axis == "calendar" else "quantitative"),
+                y="y:Q",
+                text="limit_text:N",
+                color=alt.Color("label_colour:N", scale=None),
             )
         )
-        label = (
-            alt.Chart(periods)
-            .mark_text(align="left", baseline="top", dx=3, dy=3, fontSize=text_size - 1, color="#444444", clip=True)
-            .encode(
-                x=x_start,
-                y=alt.value(0),
-                text="regimen:N",
-            )
+    else:
+        limit_labels = (
+            alt.Chart(limits)
+            .mark_text(align="right", baseline="bottom", dy=-1, fontSize=text_size - 2)
+            .encode(y="limit_value:Q", x=alt.value("width"), color=colour, text="limit_text:N")
         )
-        layers = [shade, label, *layers]
     chart = (
-        alt.layer(*layers)
+        alt.layer(*shading, limit_rules, limit_labels, lines, *points)
         .resolve_scale(fill="independent")
         .properties(width=width, height=height, title=title or alt.Undefined)
     )
     return _finish(chart, text_size) if standalone else chart
+
+
+def figure_height(width: float) -> int:
+    """A lab figure's plot height for a plot ``width`` points wide: three quarters of it, less on a wide page."""
+    return round(min(0.75 * width, 100 + 0.4 * width))
+
+
+def _limits(labs: pd.DataFrame) -> pd.DataFrame:
+    """Each analyte's reference limits, one row each, with the words that name them."""
+    limits = labs.drop_duplicates("analyte")[["analyte", "upper_limit", "lower_limit", "unit", "limits_provenance"]]
+    limits = limits.melt(
+        id_vars=["analyte", "unit", "limits_provenance"],
+        value_vars=["upper_limit", "lower_limit"],
+        var_name="limit",
+        value_name="limit_value",
+    ).dropna(subset=["limit_value"])
+    limits["limit"] = limits["limit"].str.replace("_limit", " limit")
+    limits["limit_text"] = limits["limit"] + " " + limits["limit_value"].map("{:g}".format)
+    return limits
+
+
+def _period_layers(
+    periods: pd.DataFrame,
+    case: Case,
+    axis: Axis,
+    domain_param: str | None,
+    text_size: float,
+    level: tuple[float, float] | None,
+) -> list[alt.Chart]:
+    """Each stopped regimen's period shaded, its drug named at the top left of the shade."""
+    x_start = _x(case, axis, "x_start", domain_param=domain_param, level=level)
+    shade = (
+        alt.Chart(periods)
+        .mark_rect(opacity=0.12, color="#777777", clip=True)
+        .encode(x=x_start, x2="x_end", tooltip=[alt.Tooltip("period:N", title="treatment period")])
+    )
+    label = (
+        alt.Chart(periods)
+        .mark_text(
+            align="left",
+            baseline="top",
+            dx=PERIOD_LABEL_AT,
+            dy=PERIOD_LABEL_AT,
+            fontSize=text_size - 1,
+            color="#444444",
+            clip=True,
+        )
+        .encode(x=x_start, y=alt.value(0), text="regimen:N")
+    )
+    return [shade, label]
+
+
+PERIOD_LABEL_AT = 3  # points from a shaded period's top left corner to its drug's name
+
+
+class _YPoints:
+    """A lab chart's y scale of its own (for a figure): its domain, and a value's height in points from the top.
+
+    Linear scales start at zero and end at a round number above the values
+    and limits; log scales run from the power of ten below to the one above.
+    """
+
+    def __init__(self, scale: Scale, values: list[float], height: float) -> None:
+        self.log, self.height = scale == "log", height
+        high = max(values)
+        if self.log:
+            low = min(v for v in values if v > 0)
+            self.domain = (10.0 ** math.floor(math.log10(low)), 10.0 ** math.ceil(math.log10(high)))
+        else:
+            step = _round_step(high / 5)
+            self.domain = (0.0, math.ceil(high / step) * step)
+
+    def _unit(self, value: float) -> float:
+        return math.log10(value) if self.log else value
+
+    def points(self, value: float) -> float:
+        low, high = (self._unit(v) for v in self.domain)
+        return self.height * (1 - (self._unit(value) - low) / (high - low))
+
+    def value(self, points: float) -> float:
+        low, high = (self._unit(v) for v in self.domain)
+        unit = low + (1 - points / self.height) * (high - low)
+        return 10.0**unit if self.log else unit
+
+
+def _round_step(rough: float) -> float:
+    """A tick step of 1, 2 or 5 times a power of ten near ``rough`` (as d3 chooses one)."""
+    power = 10.0 ** math.floor(math.log10(rough))
+    error = rough / power
+    return power * (10 if error >= 7.07 else 5 if error >= 3.16 else 2 if error >= 1.41 else 1)
+
+
+class _FigureLayout:
+    """Where a lab figure writes on its plot: each limit's name, and the legends, clear of what is drawn.
+
+    Everything is in points from the plot's top left corner: the lines
+    between values, the values' marks, the limits' rules and the shaded
+    periods' names are what a label may not cover; each label or legend
+    placed joins them.
+    """
+
+    def __init__(
+        self, labs: pd.DataFrame, limits: pd.DataFrame, periods: pd.DataFrame, x: XPoints, y: _YPoints, text_size: float
+    ) -> None:
+        self.x, self.y, self.limits, self.text_size = x, y, limits, text_size
+        self.segments: list[Segment] = []
+        self.boxes: list[Box] = []
+        for _, values in labs.sort_values("x").groupby("analyte"):
+            xy = list(zip(x.points(values["x"]), map(y.points, values["value"]), strict=True))
+            self.segments += list(itertools.pairwise(xy))
+            self.boxes += [Box(px - 4, py - 4, px + 4, py + 4) for px, py in xy]
+        if not periods.empty:
+            for start, name in zip(x.points(periods["x_start"]), periods["regimen"], strict=True):
+                top = PERIOD_LABEL_AT + text_size * LINE_HEIGHT / 2
+                self.boxes.append(text_box(start + PERIOD_LABEL_AT, top, [name], text_size - 1, align="left"))
+        self.rules = {value: y.points(value) for value in limits["limit_value"]}
+        self.segments += [((0.0, at), (x.width, at)) for at in self.rules.values()]
+
+    def _free(self, candidates: list[Box], *, own_rule: float | None = None) -> int | None:
+        segments = [s for s in self.segments if own_rule is None or s != ((0.0, own_rule), (self.x.width, own_rule))]
+        return first_free(candidates, boxes=self.boxes, segments=segments)
+
+    def limit_labels(self, colour_of: dict[str, str]) -> pd.DataFrame:
+        """Each limit named once (in its analyte's colour, grey where analytes share it) beside its rule, at the
+        first place where the text covers nothing: from the right end leftwards, above the rule and then below
+        it, in words (``upper limit 50``) and then as clinicians abbreviate them (``ULN 50``). With no such
+        place, at the right end above the rule."""
+        size = self.text_size - 2
+        rows = []
+        for (words, limit), group in self.limits.groupby(["limit_text", "limit_value"], sort=False):
+            text, value = str(words), float(str(limit))
+            analytes = set(group["analyte"])
+            rule = self.rules[value]
+            half = size * LINE_HEIGHT / 2 + 1
+            short = f"{'ULN' if text.startswith('upper') else 'LLN'} {value:g}"
+            candidates = [
+                text_box(anchor, centre_y, [words], size, align="right")
+                for words in (text, short)
+                for centre_y in (rule - half, rule + half)
+                for anchor in range(int(self.x.width) - 2, int(text_width(words, size)), -4)
+            ]
+            chosen = self._free(candidates, own_rule=rule)
+            box = candidates[0] if chosen is None else candidates[chosen]
+            self.boxes.append(box)
+            rows.append(
+                {
+                    "limit_text": text if chosen is None or chosen < len(candidates) / 2 else short,
+                    "x": self.x.value((box.left + box.right) / 2),
+                    "y": self.y.value((box.top + box.bottom) / 2),
+                    "label_colour": "#555555" if len(analytes) > 1 else colour_of[next(iter(analytes))],
+                }
+            )
+        return pd.DataFrame(rows, columns=["limit_text", "x", "y", "label_colour"])
+
+    def _inside(self, title: str | None, wordings: list[list[str]]) -> tuple[InsideLegend, Box] | None:
+        """The first wording of a legend that has a free place inside the plot, and the place."""
+        for labels in wordings:
+            legend = InsideLegend.of(title, labels, self.text_size)
+            spots = legend.spots(self.x.width, self.y.height)
+            chosen = self._free(spots)
+            if chosen is not None:
+                self.boxes.append(spots[chosen])
+                return legend, spots[chosen]
+        return None
+
+    def legend(self, title: str | None, wordings: list[list[str]], options: dict[str, Any]) -> alt.Legend:
+        """A legend inside the plot where it has room, else a row under it."""
+        inside = self._inside(title, wordings)
+        if inside:
+            return inside[0].at(inside[1], **options)
+        return _legend(title, wordings[-1], self.x.width, self.text_size, **options)
+
+    def values_legend(self, shown: list[str]) -> tuple[InsideLegend, Box] | None:
+        """Where the legend of what the paper states goes inside the plot, in full words or short; None: under it."""
+        return self._inside("Values", [[PROVENANCE_TEXT[k] for k in shown], [PROVENANCE_SHORT[k] for k in shown]])
 
 
 def liver_enzymes_chart(

@@ -17,11 +17,12 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import altair as alt
 import pandas as pd
 
+from casereport.charts.placement import LINE_HEIGHT, Box, text_width, wrap_to
 from casereport.data.case import Case
 from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis, placed
@@ -38,6 +39,10 @@ EVENT_SHAPES = {  # by event kind, as the legend names it
     "observation end": "square",
     "other": "triangle-right",
 }
+# Planned dose days by cycle: alternate cycles differ in lightness as well as hue, so they stay apart in greyscale.
+CYCLE_PARITIES = {"continuous": "#0072B2", "odd cycle": "#E69F00", "even cycle": "#D55E00"}
+# Each analyte of a lab chart has its shape as well as its colour, so that greyscale tells them apart.
+ANALYTE_SHAPES = ["circle", "square", "triangle-up", "diamond", "triangle-down", "cross"]
 BRUSH = "timeline_brush"
 STAGING_PICK = "staging_pick"
 LAB_ZOOM = "lab_zoom"
@@ -46,6 +51,12 @@ PROVENANCE_TEXT = {
     "derived": "derived from stated facts",
     "date_illustrative": "stated value, illustrative date",
     "illustrative": "illustrative, not measured",
+}
+PROVENANCE_SHORT = {  # the same, where a figure's legend has one narrow row
+    "reported": "stated",
+    "derived": "derived",
+    "date_illustrative": "stated, date illustrative",
+    "illustrative": "illustrative",
 }
 # How a mark is drawn: filled (stated), pale (stated value at a date placed for illustration), hollow (illustrative).
 PROVENANCE_FILL = {"reported": "#555555", "derived": "#555555", "date_illustrative": "#c8c8c8", "illustrative": "white"}
@@ -76,14 +87,38 @@ def _positions(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
 
 def x_extent(case: Case, axis: Axis) -> list:
     """The x span every chart of the case shares: all its dated records, padded at each end."""
+    low, high = _x_bounds(case, axis)
+    if axis == "calendar":
+        return [alt.DateTime(year=t.year, month=t.month, date=t.day) for t in (low, high)]
+    return [low, high]
+
+
+def _x_bounds(case: Case, axis: Axis) -> tuple[Any, Any]:
+    """:func:`x_extent` as values: midnights on the calendar axis, whole days on the relative one."""
     frames = [f for f in (case.events, case.administrations, case.labs, case.findings) if not f.empty]
     spans = pd.concat([_positions(case, f, axis)[["x_start", "x_end"]] for f in frames])
     low, high = spans["x_start"].min(), spans["x_end"].max()
     pad = (high - low) * X_PADDING
     low, high = low - pad, high + pad
     if axis == "calendar":
-        return [alt.DateTime(year=t.year, month=t.month, date=t.day) for t in (low, high)]
-    return [float(round(low)), float(round(high))]
+        return pd.Timestamp(year=low.year, month=low.month, day=low.day), pd.Timestamp(
+            year=high.year, month=high.month, day=high.day
+        )
+    return float(round(low)), float(round(high))
+
+
+class XPoints:
+    """The shared x scale of a plot ``width`` points wide: a record's position in points, and back."""
+
+    def __init__(self, case: Case, axis: Axis, width: float) -> None:
+        self.low, self.high = _x_bounds(case, axis)
+        self.width = width
+
+    def points(self, values: pd.Series) -> pd.Series:
+        return ((values - self.low) / (self.high - self.low) * self.width).astype(float)
+
+    def value(self, points: float) -> Any:
+        return self.low + (self.high - self.low) * (points / self.width)
 
 
 def _x(
@@ -94,8 +129,14 @@ def _x(
     title: bool = True,
     domain_param: str | None = None,
     extent: list | None = None,
+    level: tuple[float, float] | None = None,
 ) -> alt.X:
-    """The x encoding: calendar months or days since the reference event; a linked or the case's own domain."""
+    """The x encoding: calendar months or days since the reference event; a linked or the case's own domain.
+
+    ``level`` (a plot's width and its labels' size, in points) writes the
+    dates level, as few as fit without touching, the year at the first and
+    at each new year: a printed figure's axis, a line high instead of four.
+    """
     bounds = extent or x_extent(case, axis)
     if domain_param:
         scale = alt.Scale(domain=alt.ParameterExtent(param=domain_param))
@@ -112,6 +153,8 @@ def _x(
                 labelAngle=-40,
                 labelExpr="timeFormat(datum.value, date(datum.value) === 1 ? '%b %Y' : '%-d %b')",
             )
+        elif level:
+            labels = _level_dates(days, *level)
         elif days < SHORT_SPAN_DAYS:  # a course of weeks: weekly ticks, named by day
             weeks = alt.TimeIntervalStep(interval="week", step=max(1, math.ceil(days / 7 / MAX_MONTH_TICKS)))
             labels = alt.Axis(format="%-d %b %Y", labelAngle=-40, tickCount=weeks)
@@ -121,7 +164,33 @@ def _x(
         return alt.X(f"{field}:T", title="Date" if title else None, scale=scale, axis=labels)
     reference = case.event(case.reference_event)["label"]
     # Wrapped: an event's label can be longer than a one-column figure is wide.
-    return alt.X(f"{field}:Q", title=textwrap.wrap(f"Days since {reference}", 32) if title else None, scale=scale)
+    lines = (
+        wrap_to(f"Days since {reference}", *level, bold=True) if level else textwrap.wrap(f"Days since {reference}", 32)
+    )
+    return alt.X(f"{field}:Q", title=lines if title else None, scale=scale)
+
+
+def _level_dates(days: int, width: float, size: float) -> alt.Axis:
+    """A calendar axis with level labels: every so many months (or weeks), as many as fit, the year where it turns.
+
+    Month ticks every ``step`` months fall on months divisible by ``step``, so
+    the first tick of a year has a month number below ``step``.
+    """
+    weeks = days < SHORT_SPAN_DAYS
+    label = "%-d %b" if weeks else "%b"
+    steps = (1, 2, 3, 4, 6, 8) if weeks else (1, 2, 3, 4, 6, 12)
+    widest = text_width("30 Sep 2009" if weeks else "Sep 2009", size)
+    first_of_year = "dayofyear(datum.value) <= 7 * step" if weeks else "month(datum.value) < step"
+    points_per_day = width / days
+    step = next((s for s in steps if s * (7 if weeks else 30.44) * points_per_day >= widest + size), steps[-1])
+    with_year = f"datum.index === 0 || {first_of_year}".replace("step", str(step))
+    return alt.Axis(
+        labelAngle=0,
+        labelFlush=True,
+        labelOverlap=True,
+        tickCount=alt.TimeIntervalStep(interval="week" if weeks else "month", step=step),
+        labelExpr=f"timeFormat(datum.value, {with_year} ? '{label} %Y' : '{label}')",
+    )
 
 
 def _provenance_marks(
@@ -134,21 +203,35 @@ def _provenance_marks(
     tooltip: list,
     size: int = 40,
     legend: bool = True,
+    legend_width: float | None = None,
+    legend_at: tuple[InsideLegend, Box] | None = None,
+    text_size: float = FONT_SIZE,
     **encodings: object,
 ) -> list[alt.Chart]:
     """Points filled when the paper gives the value and hollow when it is illustrative, with a legend saying so.
 
     The legend comes from a grey key layer drawn under the coloured points;
-    the enclosing layer must resolve ``fill`` independently.
+    the enclosing layer must resolve ``fill`` independently. A figure's
+    legend (``legend_width``, its plot's width in points) is one row, in
+    shorter words where the full ones would need two; or inside the plot
+    (``legend_at``: the legend, from :meth:`InsideLegend.of` with the full
+    or the short words, and where it goes).
     """
+    present = provenance_shown(data)
+    words = PROVENANCE_TEXT
+    if legend_width and _legend_width("Values", [words[k] for k in present], text_size) > legend_width:
+        words = PROVENANCE_SHORT
+    if legend_at:
+        words = PROVENANCE_TEXT if legend_at[0].labels == [PROVENANCE_TEXT[k] for k in present] else PROVENANCE_SHORT
+    label_expr = " : ".join(f"datum.value == '{k}' ? '{words[k]}'" for k in present) + " : datum.label"
+    if legend_at:
+        key_legend = legend_at[0].at(legend_at[1], labelExpr=label_expr)
+    else:
+        options: dict[str, Any] = {"columns": 1} if legend_width is None else {}
+        key_legend = _legend(
+            "Values", [words[k] for k in present], legend_width, text_size, labelExpr=label_expr, **options
+        )
     data = data.assign(shown_as=_shown_as(data))
-    present = [kind for kind in PROVENANCE_TEXT if kind in set(data["shown_as"])]
-    key_legend = alt.Legend(
-        title="Values",
-        orient="bottom",
-        columns=1,
-        labelExpr=" : ".join(f"datum.value == '{k}' ? '{PROVENANCE_TEXT[k]}'" for k in present) + " : datum.label",
-    )
     scale = alt.Scale(domain=present, range=[PROVENANCE_FILL[k] for k in present])
     key = (
         alt.Chart(data)
@@ -169,6 +252,12 @@ def _provenance_marks(
         )
     )
     return [key, marks]
+
+
+def provenance_shown(data: pd.DataFrame) -> list[str]:
+    """The kinds of provenance the records are drawn as, in the legend's order."""
+    shown = set(_shown_as(data))
+    return [kind for kind in PROVENANCE_TEXT if kind in shown]
 
 
 def _shown_as(data: pd.DataFrame) -> pd.Series:
@@ -204,15 +293,97 @@ def _source(frame: pd.DataFrame) -> pd.Series:
     return frame["quote"].fillna(frame["rule"]).fillna("")
 
 
+def _legend(title: str | None, labels: list[str], width: float | None, text_size: float, **options: Any) -> alt.Legend:
+    """A legend under the plot; for a figure (``width``, the plot's, in points) one compact block: its title
+    beside its entries, in as many rows as the width needs."""
+    if width is None:
+        return alt.Legend(title=title, orient="bottom", **options)
+    room = width - _legend_width(title, [], text_size)
+    entry = _legend_width(None, labels[:1] and [max(labels, key=len)], text_size)
+    return alt.Legend(
+        title=title,
+        orient="bottom",
+        direction="horizontal",
+        titleOrient="left",
+        columns=max(1, min(len(labels), int(room // max(entry, 1)))),
+        **options,
+    )
+
+
+def _legend_width(title: str | None, labels: list[str], text_size: float) -> float:
+    """The width in points of a figure's legend in one row: its title, and a symbol and words per entry."""
+    size = text_size - 1
+    title_width = text_width(title, size, bold=True) + LEGEND_GAP if title else 0
+    return title_width + sum(text_width(label, size) + size + 2 * LEGEND_GAP for label in labels)
+
+
+LEGEND_GAP = 6  # points between a legend's title and entries, and between entries
+LEGEND_PADDING = 2  # points between an inside legend's frame and its entries
+
+
+class InsideLegend(NamedTuple):
+    """A figure's legend drawn inside its plot, in a free corner: its title, entries and size in points."""
+
+    title: str | None
+    labels: list[str]
+    width: float
+    height: float
+
+    @classmethod
+    def of(cls, title: str | None, labels: list[str], text_size: float) -> InsideLegend:
+        size = text_size - 1
+        symbol = 2 * math.sqrt(text_size * 6 / math.pi)  # the config's symbolSize is an area
+        entries = [symbol + 4 + text_width(label, size) for label in labels]
+        title_width = text_width(title, size, bold=True) if title else 0
+        line = max(size * LINE_HEIGHT, symbol) + 2
+        title_height = size * LINE_HEIGHT + LEGEND_GAP / 2 if title else 0
+        pad = 2 * LEGEND_PADDING
+        return cls(title, labels, max([title_width, *entries]) + pad, title_height + line * len(labels) + pad)
+
+    def at(self, box: Box, **options: Any) -> alt.Legend:
+        """The legend placed with its top left corner at ``box``'s, white behind it."""
+        return alt.Legend(
+            title=self.title,
+            orient="none",
+            legendX=round(box.left, 1),
+            legendY=round(box.top, 1),
+            direction="vertical",
+            titleOrient="top",
+            titlePadding=LEGEND_GAP / 2,
+            columns=1,
+            padding=LEGEND_PADDING,
+            fillColor="white",
+            **options,
+        )
+
+    def spots(self, width: float, height: float, step: float = 4) -> list[Box]:
+        """Where it could go, nearest the plot's top first and, along each height, its right first."""
+        return [
+            Box(left, top, left + self.width, top + self.height)
+            for top in _steps(2, height - self.height - 2, step)
+            for left in reversed(_steps(2, width - self.width - 2, step))
+        ]
+
+
+def _steps(low: float, high: float, step: float) -> list[float]:
+    return [low + i * step for i in range(int((high - low) // step) + 1)] if high >= low else []
+
+
 def _finish(chart: TopLevel, text_size: float = FONT_SIZE) -> TopLevel:
-    """Type sizes for the whole chart: ``FONT_SIZE`` points in print, larger on screen."""
+    """Type sizes for the whole chart: ``FONT_SIZE`` points in print, larger on screen; legends a size smaller."""
     return (
         chart.configure_axis(labelFontSize=text_size, titleFontSize=text_size)
         .configure_legend(
-            labelFontSize=text_size,
-            titleFontSize=text_size,
+            labelFontSize=text_size - 1,
+            titleFontSize=text_size - 1,
             columns=2,
             orient="bottom",
+            symbolSize=text_size * 6,
+            columnPadding=LEGEND_GAP,
+            rowPadding=2,
+            titlePadding=LEGEND_GAP,
+            titleBaseline="middle",
+            offset=LEGEND_GAP,
         )
         .configure_title(fontSize=text_size + 2, subtitleFontSize=text_size, anchor="start")
     )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
 
+from casereport.charts.placement import Item, pack_rows, text_width, wrap_to
 from casereport.charts.style import (
     BRUSH,
+    CYCLE_PARITIES,
     EVENT_SHAPES,
     FONT_SIZE,
     STAGING_PICK,
+    XPoints,
     _finish,
+    _legend,
     _positions,
     _provenance_marks,
     _source,
@@ -33,6 +37,7 @@ def timeline_chart(
     text_size: float = FONT_SIZE,
     brush_range: tuple[object, object] | None = None,
     selections: bool = True,
+    labelled: bool | None = None,
 ) -> alt.LayerChart:
     """The case timeline: one lane per drug, stagings and other events; brush and staging selection named.
 
@@ -43,7 +48,16 @@ def timeline_chart(
     starts, so that a shared view opens as it was sent. A timeline inside
     another chart (``standalone=False``) leaves the case's title to the page.
     ``selections=False`` draws it without the brush and the staging pick (print).
+
+    ``labelled`` (a figure's layout; the default when ``standalone``) writes
+    on the plot what its legends and axis would say: each drug's name beside
+    its lane, each event's short name beside its mark, the events stacked in
+    as few rows as keep every mark and name clear of the others, and the
+    dates level under the plot. Otherwise (the dashboard) the lanes are named
+    on the y axis, and marks that would cover each other in a lane are set
+    one above the other.
     """
+    labelled = standalone if labelled is None else labelled
     doses = _positions(case, case.administrations, axis)
     doses["lane"] = doses["drug"].str.capitalize()
     doses["dose_text"] = doses["dose"].map("{:g}".format) + " " + doses["dose_unit"]
@@ -52,24 +66,35 @@ def timeline_chart(
         lambda c: "continuous" if pd.isna(c) else ("odd cycle" if c % 2 else "even cycle")
     )
     events = _positions(case, case.events, axis)
+    events["short_label"] = [_short_label(case, event) for _, event in events.iterrows()]
     events["lane"] = events["kind"].map(lambda k: "Stagings" if k == "staging" else "Events")
     events["kind"] = events["kind"].str.replace("_", " ")
     kinds = [k for k in EVENT_SHAPES if k in set(events["kind"])]
     events["source"] = _source(events)
-    lanes = [*dict.fromkeys(doses["lane"]), "Stagings", "Events"]
+    drug_lanes = list(dict.fromkeys(doses["lane"]))
+    scale = XPoints(case, axis, width)
+    rows = _Rows.labelled(doses, events, scale, text_size) if labelled else _Rows.lanes(drug_lanes, events, scale)
+    doses["row"] = doses["lane"]
+    events["row"], events["offset"] = rows.event_rows, rows.event_offsets
     y = alt.Y(
-        "lane:N",
+        "row:N",
         title=None,
-        sort=lanes,
-        scale=alt.Scale(domain=lanes),
-        axis=alt.Axis(labelFontSize=text_size, labelLimit=120),
+        sort=rows.order,
+        scale=alt.Scale(domain=rows.order),
+        axis=None if labelled else alt.Axis(labelFontSize=text_size, labelLimit=120),
     )
-    x = _x(case, axis)
+    # Marks that would cover each other in a lane sit one above the other (offsets in shares of the lane's height).
+    slot: dict[str, Any] = (
+        {"yOffset": alt.YOffset("offset:Q", scale=alt.Scale(domain=[-0.5, 0.5]))} if any(rows.event_offsets) else {}
+    )
+    x = _x(case, axis, level=(width, text_size) if labelled else None)
     x_type: Literal["temporal", "quantitative"] = "temporal" if axis == "calendar" else "quantitative"
     brush = alt.selection_interval(
         name=BRUSH, encodings=["x"], value=alt.Undefined if brush_range is None else {"x": _brush_value(brush_range)}
     )
     pick = alt.selection_point(name=STAGING_PICK, fields=["id"], on="click", clear="dblclick")
+    # The height a mark has, in points: a lane's band (Vega leaves a fifth between lanes), shared by its slots.
+    band = rows.pitch * (0.8 * 2 * min((abs(o) for o in rows.event_offsets if o), default=0.5))
 
     dose_tooltip = [
         alt.Tooltip("drug:N"),
@@ -85,6 +110,7 @@ def timeline_chart(
     drawn = [
         "x",
         "lane",
+        "row",
         "cycle_parity",
         "certainty",
         "drug",
@@ -94,34 +120,39 @@ def timeline_chart(
         "when",
         "rule",
     ]
+    parities = [p for p in CYCLE_PARITIES if p in set(doses["cycle_parity"])] if labelled else list(CYCLE_PARITIES)
+    uncertain = (doses["certainty"] == "possible").any()
+    legend_width = width if labelled else None
     marks = (
         alt.Chart(doses[drawn])
-        .mark_tick(thickness=2, size=14)
+        .mark_tick(thickness=2, size=min(14, rows.pitch - 3))
         .encode(
             x=x,
             y=y,
             color=alt.Color(
                 "cycle_parity:N",
-                title="Planned dose days",
-                scale=alt.Scale(
-                    domain=["continuous", "odd cycle", "even cycle"], range=["#0072B2", "#E69F00", "#CC79A7"]
-                ),
-                legend=alt.Legend(orient="bottom"),
+                scale=alt.Scale(domain=parities, range=[CYCLE_PARITIES[p] for p in parities]),
+                legend=_legend("Planned dose days", parities, legend_width, text_size, symbolType="square"),
             ),
             opacity=alt.Opacity(
                 "certainty:O",
-                title="Planned dose",
                 scale=alt.Scale(domain=["certain", "possible"], range=[0.9, 0.25]),
-                legend=alt.Legend(orient="bottom"),
+                legend=_legend("Planned dose", ["certain", "possible"], legend_width, text_size, symbolType="square")
+                if uncertain or not labelled
+                else None,
             ),
             tooltip=dose_tooltip,
         )
     )
     spans = (
         alt.Chart(events)
-        .mark_bar(height=10, opacity=0.25, color="#555555")
+        .mark_bar(height=min(10, band - 1), opacity=0.25, color="#555555")
         .encode(
-            x=alt.X("x_start", type=x_type), x2="x_end", y=y, tooltip=[alt.Tooltip("when:N", title="date as given")]
+            x=alt.X("x_start", type=x_type),
+            x2="x_end",
+            y=y,
+            tooltip=[alt.Tooltip("when:N", title="date as given")],
+            **slot,
         )
     )
     event_tooltip = [
@@ -130,6 +161,7 @@ def timeline_chart(
         alt.Tooltip("provenance:N"),
         alt.Tooltip("source:N", title="paper's words or rule"),
     ]
+    size = 40 if labelled else 70
     points = _provenance_marks(
         events,
         x=x,
@@ -137,34 +169,181 @@ def timeline_chart(
         stroke=alt.value("#000000"),
         fill=alt.value("#000000"),
         tooltip=event_tooltip,
-        size=70,
+        size=size,
+        # Named beside each mark, the events need no legend of shapes or of what the paper states.
+        legend=not labelled,
         shape=alt.Shape(
             "kind:N",
             title="Event",
             # Each kind keeps its shape whichever kinds a (revealed) case holds.
             scale=alt.Scale(domain=kinds, range=[EVENT_SHAPES[k] for k in kinds]),
-            legend=alt.Legend(orient="bottom"),
+            legend=None if labelled else alt.Legend(orient="bottom"),
         ),
+        **slot,
     )
     # Both selections live on one layer: Altair lifts params of several layers
     # of a concatenated chart onto every one of them, declaring the brush twice.
     if selections:
-        points[1] = points[1].encode(size=alt.condition(pick, alt.value(150), alt.value(70))).add_params(brush, pick)
+        # Only a picked staging is enlarged (none while nothing is picked).
+        enlarged = alt.condition(pick, alt.value(size * 2), alt.value(size), empty=False)
+        points[1] = points[1].encode(size=enlarged).add_params(brush, pick)
+    layers = [spans, marks, *points]
+    if labelled:
+        layers += _label_layers(rows.labels, x_type, y, text_size)
     chart = (
-        alt.layer(spans, marks, *points)
+        alt.layer(*layers)
         .resolve_scale(fill="independent")
         .properties(
             width=width,
-            height=height or 26 * len(lanes),
+            height=height or rows.pitch * len(rows.order),
             title=alt.TitleParams(
                 "Case timeline",
-                subtitle=_wrap(case.title, width + 60, text_size) if standalone else alt.Undefined,
+                # A figure's caption names the case; a notebook's heading does.
+                subtitle=_wrap(case.title, width + 60, text_size) if standalone and not labelled else alt.Undefined,
                 subtitleFontSize=text_size,
                 limit=width + 60,
             ),
         )
     )
     return _finish(chart, text_size) if standalone else chart
+
+
+def _short_label(case: Case, event: pd.Series) -> str:
+    """An event as a figure names it beside its mark: ``Sorafenib start``, ``Staging: mixed response``.
+
+    A regimen's start or stop is named by its drug; a staging by what the
+    paper found (the words after the colon of its label), the baseline as
+    such; other events by their label.
+    """
+    kind, label = event["kind"], event["label"]
+    if kind in ("regimen_start", "regimen_stop"):
+        end = "start" if kind == "regimen_start" else "stop"
+        drugs = case.regimens.loc[case.regimens[end] == event["id"], "drug"]
+        if not drugs.empty:
+            return " + ".join(d.capitalize() for d in dict.fromkeys(drugs)) + f" {end}"
+    head, colon, found = label.partition(":")
+    if kind == "staging" and colon and found.strip():
+        return head.strip() if "baseline" in head.lower() else f"Staging: {found.strip()}"
+    return label
+
+
+class _Rows:
+    """The timeline's rows, top to bottom: ``order`` (the y domain), each event's row and slot, and the labels.
+
+    Every row is ``pitch`` points high; an event's offset sets it above or below its row's middle.
+    """
+
+    def __init__(self, order: list[str], pitch: float) -> None:
+        self.order, self.pitch = order, pitch
+        self.event_rows: list[str] = []
+        self.event_offsets: list[float] = []
+        self.labels = pd.DataFrame(columns=["x", "row", "text", "align", "kind"])
+
+    @classmethod
+    def lanes(cls, drug_lanes: list[str], events: pd.DataFrame, scale: XPoints) -> _Rows:
+        """A lane per drug, then the stagings and the other events, each lane split where its marks collide."""
+        rows = cls([*drug_lanes, "Stagings", "Events"], pitch=26)
+        slots = pd.Series(0, index=events.index)
+        for _, lane in events.groupby("lane"):
+            lane = lane.sort_values("x")
+            spots = pack_rows([_mark_item(row, scale, 10) for _, row in lane.iterrows()], scale.width, gap=1)
+            slots.loc[lane.index] = pd.Series([spot.row for spot in spots], index=lane.index)
+        per_lane = events.assign(slot=slots).groupby("lane")["slot"].transform("max") + 1
+        step = 1 / max(int(per_lane.max()), 1)
+        rows.event_rows = list(events["lane"])
+        rows.event_offsets = list((slots - (per_lane - 1) / 2) * step)
+        return rows
+
+    @classmethod
+    def labelled(cls, doses: pd.DataFrame, events: pd.DataFrame, scale: XPoints, text_size: float) -> _Rows:
+        """Each drug's lane named beside its marks (or on a row above them), then the events, each named beside
+        its mark, in as few rows as keep every mark and name apart."""
+        lane_size, event_size = text_size - 1, text_size - 2
+        rows = cls([], pitch=round(event_size * 1.6, 1))
+        labels = []
+        for lane, lane_doses in doses.groupby("lane", sort=False):
+            xs = scale.points(lane_doses["x"])
+            name_width = text_width(str(lane), lane_size, bold=True)
+            first, last = float(xs.min()) - 2, float(xs.max()) + 2
+            if first - name_width - 3 >= 0:
+                labels.append({"x": scale.value(first - 3), "row": lane, "text": lane, "align": "right"})
+            elif last + name_width + 3 <= scale.width:
+                labels.append({"x": scale.value(last + 3), "row": lane, "text": lane, "align": "left"})
+            else:
+                rows.order.append(f"{lane} name")
+                at = max(0.0, min(first, scale.width - name_width))
+                labels.append({"x": scale.value(at), "row": f"{lane} name", "text": lane, "align": "left"})
+            rows.order.append(str(lane))
+        for label in labels:
+            label["kind"] = "lane"
+        order = events.sort_values(["x", "x_start"]).index
+        wrapped = {
+            i: wrap_to(
+                _with_provenance(str(events.at[i, "short_label"]), events.loc[i]), scale.width * 0.55, event_size
+            )
+            for i in order
+        }
+        items = [
+            _mark_item(events.loc[i], scale, 7)._replace(
+                label_width=max(text_width(line, event_size) for line in wrapped[i]), lines=len(wrapped[i])
+            )
+            for i in order
+        ]
+        spots = dict(zip(order, pack_rows(items, scale.width), strict=True))
+        event_rows = max(spot.row + len(wrapped[i]) for i, spot in spots.items()) if spots else 0
+        rows.order += [f"event row {r + 1}" for r in range(event_rows)]
+        for (i, spot), item in zip(spots.items(), items, strict=True):
+            at = item.right + 3 if spot.side == "right" else item.left - 3
+            for line_number, line in enumerate(wrapped[i]):
+                labels.append(
+                    {
+                        "x": scale.value(at),
+                        "row": f"event row {spot.row + line_number + 1}",
+                        "text": line,
+                        "align": "left" if spot.side == "right" else "right",
+                        "kind": "event",
+                    }
+                )
+        rows.event_rows = [f"event row {spots[i].row + 1}" for i in events.index]
+        rows.event_offsets = [0.0] * len(events)
+        rows.labels = pd.DataFrame(labels, columns=["x", "row", "text", "align", "kind"])
+        return rows
+
+
+def _mark_item(event: pd.Series, scale: XPoints, mark: float) -> Item:
+    """An event's mark as :func:`pack_rows` takes it: its month's span and its symbol, ``mark`` points across."""
+    x, start, end = (float(scale.points(pd.Series([event[c]])).iloc[0]) for c in ("x", "x_start", "x_end"))
+    return Item(min(start, x - mark / 2), max(end, x + mark / 2), 0)
+
+
+def _with_provenance(label: str, event: pd.Series) -> str:
+    """An event's name, saying so where the paper does not give it or its date (the mark is hollow or pale)."""
+    if event["provenance"] == "illustrative":
+        return f"{label} (illustrative)"
+    if event.get("date_provenance") == "illustrative":
+        return f"{label} (date illustrative)"
+    return label
+
+
+def _label_layers(
+    labels: pd.DataFrame, x_type: Literal["temporal", "quantitative"], y: alt.Y, text_size: float
+) -> list[alt.Chart]:
+    """The drugs' names and the events' names, each aligned away from its mark."""
+    layers = []
+    for kind, align in labels[["kind", "align"]].drop_duplicates().itertuples(index=False):
+        lane = kind == "lane"
+        layers.append(
+            alt.Chart(labels[(labels["kind"] == kind) & (labels["align"] == align)])
+            .mark_text(
+                align=align,
+                baseline="middle",
+                fontSize=text_size - (1 if lane else 2),
+                fontWeight="bold" if lane else "normal",
+                color="#222222",
+            )
+            .encode(x=alt.X("x", type=x_type), y=y, text="text:N")
+        )
+    return layers
 
 
 def _brush_value(brush_range: tuple[object, object]) -> list[alt.DateTime] | list[float]:
