@@ -34,7 +34,6 @@ from importlib import metadata
 from pathlib import Path
 
 import altair as alt
-import vl_convert
 from altair.jupyter.jupyter_chart import load_js_src
 
 from casereport.data.bundled import site_root
@@ -69,6 +68,8 @@ def build_offline_bundle() -> str:
     supplies the names they imported (``vegaEmbed``, ``lodashDebounce``) for
     the Vega-Lite version Altair writes specs for.
     """
+    import vl_convert  # here, not above: a visitor's kernel only reads the bundle (its runtime costs memory)
+
     lines = load_js_src().split("\n")
     while lines and (not lines[0].strip() or lines[0].startswith(("import", "//"))):
         lines.pop(0)
