@@ -133,7 +133,7 @@ def test_every_record_lies_inside_the_shared_x_extent(case_dir, axis):
 
 def test_imaging_grid_has_a_cell_per_finding_and_the_recist_row(case_dir):
     case = casereport.load_case(case_dir)
-    spec = charts.imaging_chart(case).to_dict()
+    spec = charts.imaging_chart(case, table=False).to_dict()
     rows = _datasets(spec)
     assert set(case.findings["id"]) <= {r.get("id") for r in rows}
     categories = {r["staging"]: r["category_text"] for r in rows if "category_text" in r}
@@ -143,6 +143,20 @@ def test_imaging_grid_has_a_cell_per_finding_and_the_recist_row(case_dir):
         assert categories[staging].replace("\n", "") == category  # drawn on two lines where long
     sites = next(y for y in _walk(spec, "y") if isinstance(y, dict) and y.get("field") == "site_kind")
     assert sites["scale"]["domain"] == [charts.RECIST_ROW, *dict.fromkeys(case.findings["site_kind"])]
+
+
+def test_imaging_table_has_each_finding_in_its_cell_and_the_recist_row(case_dir):
+    """The printed imaging figure: a cell per site and staging holding its findings, the categories in a row."""
+    case = casereport.load_case(case_dir)
+    rows = _datasets(charts.imaging_chart(case).to_dict())
+    cells = {(r["site_kind"], r["staging"]): r["ids"].split(", ") for r in rows if r.get("kind") == "finding"}
+    for finding in case.findings.itertuples():
+        assert finding.id in cells[(finding.site_kind, finding.staging)]
+    categories = {r["staging"]: r["category"] for r in rows if r.get("kind") == "category"}
+    response = recist_response(case)
+    assert categories == dict(zip(response["staging"], response["category"].fillna("none"), strict=True))
+    sites = [r["text"] for r in sorted((r for r in rows if r.get("kind") == "site"), key=lambda r: r["y"])]
+    assert " ".join(sites) == " ".join([charts.RECIST_ROW, *dict.fromkeys(case.findings["site_kind"])])
 
 
 def test_month_precise_staging_keeps_its_precision_in_the_heading():

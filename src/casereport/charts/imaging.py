@@ -7,6 +7,7 @@ from collections.abc import Hashable
 import altair as alt
 import pandas as pd
 
+from casereport.charts.placement import LINE_HEIGHT, text_width, wrap_to
 from casereport.charts.style import FONT_SIZE, _finish, _palette_colour, _positions, _source, _wrap
 from casereport.data.case import Case
 from casereport.derive.response import MRECIST_NOTE, recist_response
@@ -108,13 +109,19 @@ def _recist_row(case: Case, events: pd.DataFrame, labels: dict[Hashable, str]) -
     return response
 
 
-def _footnotes(response: pd.DataFrame) -> list[str]:
-    """The notes under the title: why each RECIST 1.1 category was given, what the dagger means, the units."""
+def _footnotes(response: pd.DataFrame, *, short: bool = False) -> list[str]:
+    """The notes under the title: why each RECIST 1.1 category was given, what the dagger means, the units.
+
+    ``short``: a printed table's notes, which has no dagger, units in its cells and nothing to hover.
+    """
     notes = [
         f"{category}: {basis}"
         for category, basis in dict.fromkeys((row["category"], _response_basis(row)) for _, row in response.iterrows())
     ]
     necrotic = response.loc[response["mrecist_note"].str.contains("necrosis"), "staging_label"].str.replace("|", " ")
+    if short:
+        dagger = [f"{DAGGER} Necrosis described: {MRECIST_NOTE}."] if not necrotic.empty else []
+        return [f"RECIST 1.1 {'; '.join(notes)}.", *dagger]
     if not necrotic.empty:
         notes.append(f"\u2020 Necrosis described ({', '.join(necrotic)}): {MRECIST_NOTE}.")
     notes.append("Dimensions in mm. Hover for the paper's words.")
@@ -272,7 +279,8 @@ def imaging_chart(
     brush: str | None = None,
     standalone: bool = True,
     text_size: float = FONT_SIZE,
-) -> alt.VConcatChart:
+    table: bool | None = None,
+) -> alt.VConcatChart | alt.LayerChart:
     """Every imaging finding by staging and site, the RECIST 1.1 category, and the measured lesions.
 
     Columns are the stagings, rows the sites; each finding is a symbol for the
@@ -280,7 +288,16 @@ def imaging_chart(
     necrosis beside it. The first row is the RECIST 1.1 category, with the
     reasons it could or could not be given under the title. ``brush`` names an
     interval selection on ``x`` that keeps only the stagings within it.
+
+    ``table`` (a figure's layout; the default for a standalone chart without a
+    brush) writes the same grid as a table a reader takes in at a glance: each
+    finding one short text in its cell (the change in words, the size, the
+    count, necrosis), the sites' rows as high as their longest cell, no
+    symbols and so no legend, and the measured sizes in the cells instead of
+    a panel of their own.
     """
+    if standalone and brush is None if table is None else table:
+        return _imaging_table(case, axis=axis, width=width, text_size=text_size)
     events, findings, labels = _findings_by_staging(case, axis)
     order = list(labels.values())
     rows = [RECIST_ROW, *dict.fromkeys(findings["site_kind"])]
@@ -319,3 +336,147 @@ def imaging_chart(
         parts.append(measured)
     chart = alt.vconcat(*parts, spacing=10).resolve_scale(color="independent", shape="independent")
     return _finish(chart, text_size) if standalone else chart
+
+
+CHANGE_WORDS = {"new": "new", "increased": "larger", "mixed": "mixed", "stable": "stable", "decreased": "smaller"}
+CELL_PADDING = 3  # points between a table cell's edge and its text
+WIDE_COLUMN = 60  # points: a staging's column this wide takes the larger text and the sites' names unbroken
+DAGGER = "\u2020"
+
+
+def _cell_text(findings: pd.DataFrame) -> tuple[str, str]:
+    """What a site showed at a staging, as one short text: the changes the paper describes in words (a new
+    lesion is "new"), then the longest diameters measured, and a dagger where necrosis is described
+    (``new, larger, mixed``, ``110, 50 mm``). At baseline, or where the paper describes no change:
+    ``present`` or ``described``."""
+    changes = set(findings["change"]) | ({"new"} if findings["new_lesion"].map(lambda n: n is True).any() else set())
+    words = [word for change, word in CHANGE_WORDS.items() if change in changes]
+    longest = findings[["dim1_mm", "dim2_mm", "dim3_mm"]].max(axis=1).dropna().sort_values(ascending=False)
+    sizes = ", ".join(dict.fromkeys(f"{v:g}" for v in longest)) + "\u00a0mm" if not longest.empty else ""
+    necrosis = DAGGER if findings["necrosis"].notna().any() else ""
+    said = ", ".join(words) or ("" if sizes else "present" if (findings["change"] == "baseline").all() else "described")
+    return (said, sizes + necrosis) if sizes else (said + necrosis, "")
+
+
+def _imaging_table(case: Case, *, axis: Axis, width: int, text_size: float) -> alt.LayerChart:
+    """The imaging findings as a printed table: stagings as columns, sites as rows, one short text per cell.
+
+    Laid out in points (Vega draws no table): the headings, the RECIST 1.1
+    row and each site's row are as high as their longest cell, with a rule
+    between the rows; why each RECIST category was given, and what the
+    dagger means, are the footnotes under the title.
+    """
+    events, findings, labels = _findings_by_staging(case, axis)
+    response = _recist_row(case, events, labels)
+    order = list(labels)
+    sites = list(dict.fromkeys(findings["site_kind"]))
+    rows = [RECIST_ROW, *sites]
+    words = [word for row in rows for word in row.split()]
+
+    def label_width(size: float) -> float:
+        """The sites' column: as wide as the longest name where the stagings keep room, else its longest word."""
+        widest = max(text_width(row, size, bold=True) for row in rows)
+        if (width - widest) / max(len(order), 1) < WIDE_COLUMN:
+            widest = max(text_width(word, size, bold=True) for word in words)
+        return widest + 2 * CELL_PADDING
+
+    # The cells' text a size under the axes' where the columns are wide, two sizes under where narrow.
+    size = text_size - 1
+    if (width - label_width(size)) / max(len(order), 1) < WIDE_COLUMN:
+        size = text_size - 2
+    line = size * LINE_HEIGHT
+    column = (width - label_width(size)) / max(len(order), 1)
+    room = column - CELL_PADDING - 1  # the next column's padding keeps cells apart
+    texts: list[dict] = []
+
+    def put(x: float, y: float, lines: list[str], kind: str, key: object = None, **fields: object) -> float:
+        texts.extend(
+            {"x": x, "y": y + i * line, "text": t, "kind": kind, "key": key, **fields} for i, t in enumerate(lines)
+        )
+        return len(lines) * line
+
+    def left(n: int) -> float:
+        return label_width(size) + n * column + CELL_PADDING
+
+    def slashed(text: str, bold: bool) -> list[str]:
+        """``text`` wrapped at spaces and after slashes (non-CR/ non-PD)."""
+        return [part.replace("/ ", "/") for part in wrap_to(text.replace("/", "/ "), room, size, bold=bold)]
+
+    top = float(CELL_PADDING)
+    heights = [
+        put(
+            left(n),
+            top + line / 2,
+            [ln for part in labels[s].split("|") for ln in slashed(part, True)],
+            "heading",
+            staging_label=labels[s],
+        )
+        for n, s in enumerate(order)
+    ]
+    top += max(heights) + CELL_PADDING
+    rules = [top]
+    categories = response.set_index("staging")
+    by_cell = dict(iter(findings.groupby(["site_kind", "staging"], sort=False)))
+    for row in rows:
+        height = put(
+            CELL_PADDING, top + CELL_PADDING + line / 2, wrap_to(row, label_width(size), size, bold=True), "site"
+        )
+        first_line = top + CELL_PADDING + line / 2
+        for n, staging in enumerate(order):
+            if row == RECIST_ROW and staging in categories.index:
+                category = slashed(str(categories.at[staging, "category"]), True)
+                cell = put(left(n), first_line, category, "category", staging, staging=staging)
+            elif (row, staging) in by_cell:
+                said, sizes = _cell_text(by_cell[(row, staging)])
+                lines = [*(slashed(said, False) if said else []), *(slashed(sizes, False) if sizes else [])]
+                cell = put(left(n), first_line, lines, "finding", (row, staging), staging=staging, site_kind=row)
+            else:
+                cell = 0.0
+            height = max(height, cell)
+        top += height + 2 * CELL_PADDING
+        rules.append(top)
+    table = pd.DataFrame(texts)
+    findings["where"] = list(zip(findings["site_kind"], findings["staging"], strict=True))
+    found = findings.groupby("where", sort=False).agg(
+        ids=("id", lambda i: ", ".join(i)),
+        staging_when=("staging_when", "first"),
+        findings=("description", lambda d: "; ".join(d)),
+        paper=("source", lambda d: " | ".join(dict.fromkeys(d))),
+    )
+    why = response.set_index("staging")[["staging_when", "category", "why"]]
+    table = table.join(pd.concat([found, why]), on="key").drop(columns=["key"])
+    across = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, width], nice=False, zero=True))
+    down = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, top], nice=False, zero=True, reverse=True))
+    layers = [alt.Chart(pd.DataFrame({"y": rules[:-1]})).mark_rule(color="#bbbbbb", strokeWidth=0.5).encode(y=down)]
+    tooltips = {
+        "finding": [
+            alt.Tooltip("staging_when:N", title="staging"),
+            alt.Tooltip("findings:N", title="findings"),
+            alt.Tooltip("paper:N", title="paper's words"),
+        ],
+        "category": [
+            alt.Tooltip("staging_when:N", title="staging"),
+            alt.Tooltip("category:N", title="RECIST 1.1"),
+            alt.Tooltip("why:N", title="why"),
+        ],
+    }
+    for kind, group in table.groupby("kind", sort=False):
+        layers.append(
+            alt.Chart(group)
+            .mark_text(
+                align="left", baseline="middle", fontSize=size, fontWeight="normal" if kind == "finding" else "bold"
+            )
+            .encode(x=across, y=down, text="text:N", tooltip=tooltips.get(str(kind), alt.Undefined))
+        )
+    notes = _footnotes(response, short=True)
+    chart = alt.layer(*layers).properties(
+        width=width,
+        height=top,
+        title=alt.TitleParams(
+            "Imaging findings by staging and site",
+            subtitle=[part for note in notes for part in wrap_to(note, width, text_size - 1)],
+            subtitleFontSize=text_size - 1,
+            limit=width,
+        ),
+    )
+    return _finish(chart, text_size).configure_view(stroke=None)

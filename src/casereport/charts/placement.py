@@ -31,7 +31,16 @@ _WIDTHS = {
     bold: dict(zip(map(chr, range(32, 127)), map(int, table.split()), strict=True))
     for bold, table in ((False, _REGULAR), (True, _BOLD))
 }
-_OTHER = {"\u00d7": 584, "\u2020": 556, "\u2264": 549, "\u2265": 549, "\u2191": 500, "\u2193": 500, "\u2013": 556}
+_OTHER = {
+    "\u00a0": 278,
+    "\u00d7": 584,
+    "\u2020": 556,
+    "\u2264": 549,
+    "\u2265": 549,
+    "\u2191": 500,
+    "\u2193": 500,
+    "\u2013": 556,
+}
 SAFETY = 1.06  # room for a font a little wider than Arial
 LINE_HEIGHT = 1.2  # a line of text, in ems
 
@@ -45,7 +54,7 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
 def wrap_to(text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
     """``text`` broken at spaces into lines no wider than ``width`` points (a longer word keeps its own line)."""
     lines: list[str] = []
-    for word in text.split():
+    for word in filter(None, text.split(" ")):  # a no-break space joins what it joins
         if lines and text_width(f"{lines[-1]} {word}", size, bold=bold) <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
