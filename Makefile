@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?=
 # The browser tests drive Debian's Chromium; Playwright cannot download its own here.
 CHROMIUM ?= /usr/bin/chromium
+# The JupyterHub test's proxy, from npm, beside the venv (where dashboards/jupyterhub_config.py looks).
+# 5.2: 5.3 wants a newer Node (its commander: 22.12) than Debian's 20.
+NPM ?= /usr/bin/npm
+PROXY := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Jupyter refuses to run as root unless told (containers, CI).
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
@@ -47,7 +51,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq chromium
 
-test: $(STAMP) $(CHROMIUM) lint
+$(NPM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq npm
+
+$(PROXY): | $(NPM)
+	$(NPM) install --prefix $(VENV)/node --no-audit --no-fund --silent configurable-http-proxy@~5.2.0
+
+test: $(STAMP) $(CHROMIUM) $(PROXY) lint
 	$(BIN)/python -m pytest -n auto -m "not server"
 	# The browser tests share one Voila server, so they run in one process (xdist's
 	# loadgroup no longer groups them under pytest 9.2: pytest-dev/pytest-xdist#1386).
