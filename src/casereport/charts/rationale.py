@@ -5,7 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from casereport.charts.style import FONT_SIZE, _finish, _palette_colour, _wrap
+from casereport.charts.placement import LINE_HEIGHT, Box, Segment, first_free, text_box, text_width, wrap_to
+from casereport.charts.style import FONT_SIZE, _finish, _legend, _palette_colour, _wrap
 from casereport.data.case import Case
 from casereport.derive.rationale import COLUMN_TITLES, COLUMNS, rationale_drugs, rationale_graph
 
@@ -13,7 +14,11 @@ EVIDENCE = ["established", "preclinical", "proposed"]
 EVIDENCE_DASHES = [[1, 0], [6, 3], [2, 2]]
 RATIONALE_BOX = 0.32  # half a box's width, in columns
 RATIONALE_MARGIN = 0.36  # space beyond the outer columns, in columns
-ACTION_AT = 0.5  # where along a drug's edge its action is written
+ACTION_AT = 0.5  # where along a drug's edge its action is written when no place is free of other marks
+# Where along a drug's edge its action may be written, in order of preference: nearest the target first.
+ACTION_ALONG = (0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.9, 0.2)
+# The legends show lines long enough for their dashes to show (a stroke symbol's size is its length squared).
+LINE_SYMBOLS = {"symbolType": "stroke", "symbolStrokeWidth": 2, "symbolSize": 400}
 RATIONALE_TOP = 0.1  # room above the first row for the column titles, in shares of the height
 
 
@@ -32,7 +37,7 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
     box_points = 2 * RATIONALE_BOX * width / span
     y_per_point = (1 + RATIONALE_TOP) / height  # data units per point, vertically
 
-    nodes = nodes.assign(label=nodes["name"].map(lambda n: _wrap(n, box_points - 10)))
+    nodes = nodes.assign(label=nodes["name"].map(lambda n: wrap_to(n, box_points - 10, FONT_SIZE)))
     lines_of = nodes["label"].map(len)
     half = (lines_of * (FONT_SIZE + 2) + 8) / 2 * y_per_point
     nodes = nodes.assign(
@@ -49,6 +54,8 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
         {"mid": [float(i) for i in range(len(COLUMNS))], "label": [COLUMN_TITLES[c] for c in COLUMNS]}
     )
     drugs = rationale_drugs(case)
+    colour = _palette_colour("drug", "Drug", drugs).legend(_legend("Drug", drugs, width, FONT_SIZE, **LINE_SYMBOLS))
+    evidence = [e for e in EVIDENCE if e in set(edges["evidence"])]
     x_scale = alt.Scale(domain=[-RATIONALE_MARGIN, len(COLUMNS) - 1 + RATIONALE_MARGIN])
     y_scale = alt.Scale(domain=[1.0, -RATIONALE_TOP])  # top to bottom, with room for the column titles
 
@@ -66,15 +73,11 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
             y=y("y"),
             x2="x2:Q",
             y2="y2:Q",
-            color=_palette_colour("drug", "Drug", drugs),
+            color=colour,
             strokeDash=alt.StrokeDash(
                 "evidence:N",
-                title="Rests on",
-                scale=alt.Scale(
-                    domain=[e for e in EVIDENCE if e in set(edges["evidence"])],
-                    range=[d for e, d in zip(EVIDENCE, EVIDENCE_DASHES, strict=True) if e in set(edges["evidence"])],
-                ),
-                legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=2),
+                scale=alt.Scale(domain=evidence, range=[EVIDENCE_DASHES[EVIDENCE.index(e)] for e in evidence]),
+                legend=_legend("Rests on", evidence, width, FONT_SIZE, **LINE_SYMBOLS),
             ),
             tooltip=[
                 alt.Tooltip("drug:N"),
@@ -86,15 +89,11 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
             ],
         )
     )
-    first_hop = edges[edges["action"] != "leads to"]
-    first_hop = first_hop.assign(
-        mid_x=first_hop["x"] + ACTION_AT * (first_hop["x2"] - first_hop["x"]),
-        mid_y=first_hop["y"] + ACTION_AT * (first_hop["y2"] - first_hop["y"]),
-    )
+    first_hop = _placed_actions(nodes, edges, headers, width, height)
     actions = (
         alt.Chart(first_hop)
-        .mark_text(fontSize=FONT_SIZE - 1, fontStyle="italic", dy=-5)
-        .encode(x=x("mid_x"), y=y("mid_y"), text="action:N", color=_palette_colour("drug", "Drug", drugs))
+        .mark_text(fontSize=FONT_SIZE - 1, fontStyle="italic", baseline="middle")
+        .encode(x=x("mid_x"), y=y("mid_y"), text="action:N", color=colour)
     )
     boxes = (
         alt.Chart(nodes)
@@ -120,3 +119,61 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
         ),
     )
     return _finish(chart).configure_view(stroke=None)
+
+
+def _placed_actions(
+    nodes: pd.DataFrame, edges: pd.DataFrame, headers: pd.DataFrame, width: float, height: float
+) -> pd.DataFrame:
+    """Each drug's action on its target (``inhibits``), written beside its edge where it covers no other
+    text, box or line: nearest the target first, above the edge, then below, then beside it.
+
+    Returns the drug-to-target edges with ``mid_x`` and ``mid_y``, the middle of each action's text, in
+    the chart's units. Positions are worked out in points (x across the columns, y down the page).
+    """
+    span = len(COLUMNS) - 1 + 2 * RATIONALE_MARGIN
+
+    def px(v: float) -> float:
+        return (v + RATIONALE_MARGIN) / span * width
+
+    def py(v: float) -> float:
+        return (v + RATIONALE_TOP) / (1 + RATIONALE_TOP) * height
+
+    def floats(frame: pd.DataFrame, *columns: str) -> list[list[float]]:
+        return [[float(v) for v in row] for row in frame[list(columns)].itertuples(index=False)]
+
+    segments: list[Segment] = [
+        ((px(x1), py(y1)), (px(x2), py(y2))) for x1, y1, x2, y2 in floats(edges, "x", "y", "x2", "y2")
+    ]
+    taken = [
+        Box(px(x1), py(top), px(x2), py(bottom)) for x1, top, x2, bottom in floats(nodes, "x", "top", "x2", "bottom")
+    ]
+    taken += [
+        text_box(px(float(mid)), py(-RATIONALE_TOP / 2), [str(label)], FONT_SIZE + 1, align="center", bold=True)
+        for mid, label in zip(headers["mid"], headers["label"], strict=True)
+    ]
+    size, gap = FONT_SIZE - 1, 2.0
+    first_hop = edges[edges["action"] != "leads to"].copy()
+    middles = []
+    for action, (x1, y1, x2, y2) in zip(first_hop["action"], floats(first_hop, "x", "y", "x2", "y2"), strict=True):
+        (x1, y1), (x2, y2) = (px(x1), py(y1)), (px(x2), py(y2))
+        half = (text_width(str(action), size) / 2, size * LINE_HEIGHT / 2)
+        # First at the target's edge, on the side the edge does not come from; then along the edge.
+        at_target = [(x2 - gap - half[0], y2 + side * (gap + half[1])) for side in ((-1, 1) if y1 >= y2 else (1, -1))]
+        along = [
+            (x1 + t * (x2 - x1) + dx * (half[0] + gap), y1 + t * (y2 - y1) + dy * (half[1] + gap))
+            for t in ACTION_ALONG
+            for dx, dy in ((0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1))
+        ]
+        candidates = [Box(cx - half[0], cy - half[1], cx + half[0], cy + half[1]) for cx, cy in at_target + along]
+        chosen = first_free(candidates, boxes=taken, segments=segments)
+        box = candidates[len(at_target) + ACTION_ALONG.index(ACTION_AT) * 6 if chosen is None else chosen]
+        taken.append(box)
+        middles.append(
+            (
+                (box.left + box.right) / 2 / width * span - RATIONALE_MARGIN,
+                (box.top + box.bottom) / 2 / height * (1 + RATIONALE_TOP) - RATIONALE_TOP,
+            )
+        )
+    first_hop["mid_x"] = [m[0] for m in middles]
+    first_hop["mid_y"] = [m[1] for m in middles]
+    return first_hop
