@@ -20,7 +20,8 @@ Which value is the baseline is a choice (``baseline=``):
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Hashable, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -101,6 +102,7 @@ def _grade_low(value: float, lln: float, unit: str, rule: dict[str, str]) -> tup
 
 
 Baselining = Literal["treatment_start", "each_added_drug"]
+Record = Mapping[Hashable, Any] | pd.Series  # one lab value: a row, or the row's fields by name
 PERIOD_COLUMNS = ["period", "drugs", "start_event", "end_event", "x_start", "x_end", "after_stop"]
 
 
@@ -175,26 +177,31 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
     added = case.events[case.events["id"].isin(case.regimens["start"]) & (case.events["id"] != first_start["id"])]
     added_x = added["id"].map(_event_x(case))
     lab_x = placed(case, case.labs, "calendar")["x"].to_dict()
+    # Looked up once, not per value: a DataFrame filter and an event lookup per value were most of its time.
+    event_latest = dict(zip(case.events["id"], case.events["date_latest"], strict=True))
+    spans = list(zip(periods["x_start"], periods["x_end"], periods["period"], periods["start_event"], strict=True))
     rules = ctcae_rules()
     rows = []
     for loinc, values in labs.groupby("loinc", sort=False):
         rule = rules.get(str(loinc))
-        first = values.iloc[0]
+        records = values.to_dict("index")
+        first_index = values.index[0]
+        first = records[first_index]
         initial = first if first["date_earliest"] <= first_start["date_latest"] else None
-        for index, lab in values.iterrows():
+        for index, lab in records.items():
             flag = _flag(lab["value"], lab["lower_limit"], lab["upper_limit"])
             x = lab_x[index]
             pre = bool(
-                lab["date_latest"] < first_start["date_earliest"] or (index == first.name and initial is not None)
+                lab["date_latest"] < first_start["date_earliest"] or (index == first_index and initial is not None)
             )
             period, certain = None, True
             if not pre:
-                inside = periods[(periods["x_start"] <= x) & (x < periods["x_end"])]
-                if not inside.empty:
-                    span = inside.iloc[0]
-                    period = span["period"]
-                    certain = bool(lab["date_earliest"] > case.event(span["start_event"])["date_latest"])
-            reference, rebaselined = initial, None
+                inside = next((span for span in spans if span[0] <= x < span[1]), None)
+                if inside is not None:
+                    period = inside[2]
+                    certain = bool(lab["date_earliest"] > event_latest[inside[3]])
+            reference: Record | None = initial
+            rebaselined = None
             if baseline == "each_added_drug" and not pre and not added.empty:
                 # The most recent added drug's start before this value: grade against the values then.
                 begun = added[added_x <= x]
@@ -247,7 +254,7 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
     return out
 
 
-def _abnormal_baseline_note(lab: pd.Series, reference: pd.Series, rule: dict[str, str]) -> str:
+def _abnormal_baseline_note(lab: Record, reference: Record, rule: dict[str, str]) -> str:
     """Why a value above the upper limit may grade low: CTCAE v5.0 read literally against an abnormal baseline."""
     factor = float(rule["grade1_abnormal_baseline"])
     note = (
