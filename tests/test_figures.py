@@ -1,27 +1,44 @@
-"""Regenerating the figures with papermill, and the parameters that must be refused."""
+"""Drawing the figures (on the command line, without a kernel, and with papermill), and the parameters refused."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 import casereport
 from casereport.apps.cli import main
-from casereport.apps.figures import FORMATS, case_hash, check_parameters, figure_factories, write_figures
+from casereport.apps.figures import (
+    FORMATS,
+    case_hash,
+    check_parameters,
+    figure_factories,
+    figure_width_mm,
+    write_figures,
+)
 from casereport.apps.notebooks import run_figures_notebook
+from casereport.apps.parameters import WIDTHS_MM
+from casereport.derive import captions
+from casereport.derive.panels import tumour_markers
 from casereport.exceptions import ParameterError
 
-from .conftest import CASES, SEED
+from .conftest import CASES, SEED, SYNTHETIC
+
+TCP_WARNING = "running over TCP without encryption"
 
 
 @pytest.mark.parametrize("axis", ["calendar", "relative"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_figures_notebook_writes_every_figure(name, axis, tmp_path):
+def test_figures_notebook_writes_every_figure(name, axis, tmp_path, capfd):
     executed = run_figures_notebook(
         case_dir=CASES[name],
         output_dir=tmp_path,
@@ -47,6 +64,9 @@ def test_figures_notebook_writes_every_figure(name, axis, tmp_path):
             assert not re.search(r"<script[^>]+src=", html), "HTML must not load scripts"
             assert "vegaEmbed" in html
     assert {"altair", "vl-convert-python", "vega-lite"} <= set(manifest["packages"])
+    assert set(manifest["captions"]) == figures
+    # The kernel reached over a socket file, not TCP: its warning never reaches the author's terminal.
+    assert TCP_WARNING not in capfd.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -55,6 +75,8 @@ def test_figures_notebook_writes_every_figure(name, axis, tmp_path):
         ({"formats": "svg,gif"}, "formats"),
         ({"axis": "sideways"}, "axis"),
         ({"width_mm": 5}, "width_mm"),
+        ({"width_mm": "huge"}, "width_mm"),
+        ({"width_mm": float("nan")}, "width_mm"),
         ({"dpi": 10}, "dpi"),
         ({"case_dir": "/nonexistent/case"}, "case_dir"),
         ({"output_dir": "/proc/cannot-write-here"}, "output_dir"),
@@ -98,3 +120,188 @@ def test_every_png_is_the_width_asked_for(width_mm, dpi, tmp_path):
             width_mm, figure_factories(case, axis="calendar", width_points=1)[entry["figure"]].min_width_mm
         )
         assert width_px / dpi * 25.4 == pytest.approx(wanted, abs=1), entry["figure"]
+
+
+# The command line: no kernel, every figure in every format, side by side on the cores there are.
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """``casereport figures`` for the seed case, run as an author runs it: its own process, every format."""
+    out = tmp_path_factory.mktemp("figures")
+    command = [sys.executable, "-m", "casereport.apps.cli", "figures", "--case", str(CASES[SEED]), "--out", str(out)]
+    return out, subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+
+
+def test_the_command_draws_every_figure_in_every_format_without_a_kernel(seed_run):
+    out, run = seed_run
+    assert run.returncode == 0, run.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    figures = {
+        name
+        for name, f in figure_factories(casereport.load_case(CASES[SEED]), axis="calendar", width_points=241).items()
+        if not isinstance(f, str)
+    }
+    assert {(f["figure"], f["format"]) for f in manifest["files"]} == {(n, fmt) for n in figures for fmt in FORMATS}
+    for entry in manifest["files"]:
+        assert hashlib.sha256((out / entry["file"]).read_bytes()).hexdigest() == entry["sha256"]
+    assert not list(out.glob("*.ipynb")), "no notebook was run"
+    assert TCP_WARNING not in run.stderr
+    # The progress bar counts the figures and the explorer page, not notebook cells.
+    assert f"{len(figures) + 1}/{len(figures) + 1}" in run.stderr
+    assert "figure" in run.stderr
+
+
+def _fonts(resources: DictionaryObject, seen: set[int]) -> list[DictionaryObject]:
+    """Every font a page's resources use, in its form XObjects too (svg2pdf puts text in them)."""
+    fonts = [font.get_object() for font in resources.get("/Font", {}).values()]
+    for xobject in resources.get("/XObject", {}).values():
+        if id(xobject.get_object()) not in seen and "/Resources" in xobject.get_object():
+            seen.add(id(xobject.get_object()))
+            fonts += _fonts(xobject.get_object()["/Resources"].get_object(), seen)
+    return fonts
+
+
+def _embedded(font: DictionaryObject) -> bool:
+    descriptor = font.get("/FontDescriptor")
+    if descriptor is None and "/DescendantFonts" in font:  # a composite font: its one descendant says
+        descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+    descriptor = descriptor.get_object() if descriptor is not None else {}
+    return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def test_every_pdf_embeds_its_fonts(seed_run):
+    out, _ = seed_run
+    pdfs = sorted(out.glob("*.pdf"))
+    assert pdfs
+    for path in pdfs:
+        fonts = [
+            font
+            for page in PdfReader(io.BytesIO(path.read_bytes())).pages
+            for font in _fonts(page["/Resources"].get_object(), set())
+        ]
+        assert fonts, f"{path.name}: no font, so no text"  # vl-convert drops text it has no font for
+        for font in fonts:
+            assert _embedded(font), f"{path.name}: {font.get('/BaseFont')} is not embedded"
+            assert "LiberationSans" in str(font["/BaseFont"]), f"{path.name}: {font['/BaseFont']}"
+
+
+def test_the_captions_say_what_is_illustrative_and_why_from_the_data(seed_run):
+    out, _ = seed_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    case = casereport.load_case(CASES[SEED])
+    assert set(manifest["captions"]) == {f["figure"] for f in manifest["files"]}
+    pasted = (out / "captions.md").read_text(encoding="utf-8")
+    for name, caption in manifest["captions"].items():
+        assert f"## {name}" in pasted
+        assert caption in pasted
+        assert case.source["identifier"] in caption, name  # the source, cited
+    [marker] = tumour_markers(case)
+    values = case.labs[case.labs["loinc"] == marker]
+    made = values[values["provenance"] == "illustrative"]
+    for name in ("afp", "afp_log"):
+        caption = manifest["captions"][name]
+        assert f"{len(made)} values are illustrative" in caption
+        for rule in made["rule"].unique():  # the case's own reason, in its words
+            assert rule.rstrip(".") in caption
+    pale = values[(values["provenance"] == "reported") & (values["date_provenance"] == "illustrative")]
+    stated = "stated value" if len(pale) == 1 else "stated values"
+    assert f"{len(pale)} {stated} at a date the paper does not give" in manifest["captions"]["afp"]
+    assert "log scale" in manifest["captions"]["afp_log"]
+    assert "log scale" not in manifest["captions"]["afp"]
+
+
+def test_a_caption_follows_the_case_data(editable_case):
+    case_dir = editable_case(SYNTHETIC)
+    labs = case_dir / "labs.csv"
+    text = labs.read_text(encoding="utf-8")
+    assert "Synthetic series shaped to peak at the stated 96 U/L." in text
+    labs.write_text(text.replace("Synthetic series shaped to peak", "Drawn by hand to peak"), encoding="utf-8")
+    case = casereport.load_case(case_dir)
+    [alt] = case.labs.loc[case.labs["analyte"] == "ALT", "loinc"].unique()
+    caption = captions.labs_caption(case, [alt], "relative")
+    assert "Drawn by hand to peak at the stated 96 U/L" in caption
+    assert "Synthetic series" not in caption
+    assert "in days since" in caption
+
+
+def test_the_parallel_command_draws_what_one_process_draws(seed_run, tmp_path):
+    """Figures drawn side by side (the command) and one after another (here) are the same, byte for byte.
+
+    PDF files are left out: vl-convert's PDF writer orders its objects differently from one call to the next.
+    """
+    out, _ = seed_run
+    manifest = write_figures(
+        case_dir=CASES[SEED], output_dir=tmp_path, formats="svg,png,html", only="imaging,afp", workers=1
+    )
+    for entry in manifest["files"]:
+        assert (tmp_path / entry["file"]).read_bytes() == (out / entry["file"]).read_bytes(), entry["file"]
+
+
+@pytest.mark.parametrize(("preset", "mm"), sorted(WIDTHS_MM.items()))
+def test_a_journal_width_is_its_millimetres(preset, mm):
+    assert figure_width_mm(preset) == figure_width_mm(preset.upper()) == figure_width_mm(str(mm)) == mm
+    assert figure_width_mm(f"{mm:g} mm") == mm
+
+
+def test_the_double_preset_draws_a_page_wide_png(tmp_path, capsys):
+    code = main(
+        ["figures", "--out", str(tmp_path), "--width", "double", "--only", "afp", "--format", "png", "--dpi", "100"]
+    )
+    assert code == 0, capsys.readouterr().err
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["parameters"]["width_mm"] == WIDTHS_MM["double"]
+    assert manifest["parameters"]["width"] == "double"
+    [entry] = manifest["files"]
+    width_px, _ = _png_size(tmp_path / entry["file"])
+    assert width_px / 100 * 25.4 == pytest.approx(WIDTHS_MM["double"], abs=1)
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "named"),
+    [
+        ("--width", "0", "single (85 mm), onehalf (114 mm), double (174 mm) or millimetres from 20 to 500"),
+        ("--width", "huge", "single (85 mm), onehalf (114 mm), double (174 mm) or millimetres from 20 to 500"),
+        ("--width", "9000", "millimetres from 20 to 500"),
+        ("--only", "nosuch", "this case has timeline, liver_enzymes, afp, afp_log, imaging, all_labs, rationale"),
+        ("--only", "timeline,,afp", "unknown figure(s)"),
+    ],
+)
+def test_a_bad_width_or_figure_name_is_named_with_what_is_allowed(flag, value, named, tmp_path, capsys):
+    assert main(["figures", "--out", str(tmp_path), flag, value]) == 2
+    err = capsys.readouterr().err
+    assert f"casereport figures: {flag}: " in err
+    assert named in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_figure_the_case_cannot_have_is_refused_with_the_reason(tmp_path, capsys):
+    args = ["figures", "--case", str(CASES[SYNTHETIC]), "--out", str(tmp_path), "--only", "afp"]
+    assert main(args) == 2
+    assert "--only: unknown figure(s) ['afp']" in capsys.readouterr().err
+    args[-1] = "tumour_marker"
+    assert main(args) == 2
+    assert "the case has no tumour marker values" in capsys.readouterr().err
+
+
+def test_only_redraws_a_subset_and_the_folder_keeps_its_record(tmp_path):
+    full = write_figures(case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats="svg", workers=1)
+    drawn = {f["figure"] for f in full["files"]}
+    assert len(drawn) > 2
+    again = write_figures(case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats="svg", only="timeline", workers=1)
+    assert again["parameters"]["only"] == ["timeline"]
+    assert again["files"] == full["files"]  # the others kept, in the same order; the timeline drawn alike
+    assert again["captions"] == full["captions"]
+    assert again["parameters"]["plot_width_points"] == full["parameters"]["plot_width_points"]
+    # A file changed since it was listed is no longer vouched for.
+    imaging = next(f for f in full["files"] if f["figure"] == "imaging")
+    (tmp_path / imaging["file"]).write_text("<svg/>", encoding="utf-8")
+    third = write_figures(case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats="svg", only="timeline", workers=1)
+    assert "imaging" not in {f["figure"] for f in third["files"]}
+    assert "imaging" not in third["captions"]
+    assert (tmp_path / "captions.md").read_text(encoding="utf-8").count("## ") == len(drawn) - 1
+    # Drawn on another axis, the earlier record is not this one's.
+    other = write_figures(
+        case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats="svg", axis="relative", only="timeline", workers=1
+    )
+    assert {f["figure"] for f in other["files"]} == {"timeline"}

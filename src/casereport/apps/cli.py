@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from casereport import __version__
 from casereport.apps.authoring import add_new_command
@@ -113,29 +114,67 @@ FIGURE_FLAGS = {
     "output_dir": "--out",
     "formats": "--format",
     "axis": "--axis",
-    "width_mm": "--width-mm",
+    "width_mm": "--width",
     "dpi": "--dpi",
+    "only": "--only",
 }
 
 
-def _figures(args: argparse.Namespace) -> int:
-    from casereport.apps.notebooks import run_figures_notebook
+class _FigureBar:
+    """The progress of ``casereport figures`` on standard error: one step a figure (and the explorer page)."""
 
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+
+        self.bar = tqdm(total=total, unit="figure", desc="figures", file=sys.stderr, leave=False)
+
+    def done(self, name: str) -> None:
+        self.bar.set_postfix_str(name, refresh=False)
+        self.bar.update()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from casereport.data.bundled import default_case_dir
+
+    # jsonschema (which Altair validates with) imports rfc3987_syntax when it is installed (Jupyter brings it),
+    # and that builds some 35 Lark parsers on import: 1.2 s here, a third of the whole command, for IRI formats
+    # the Vega-Lite schema does not use (python-jsonschema/jsonschema#1428). This process draws figures and
+    # nothing else, so it does without: an import of a module set to None fails, and jsonschema skips it.
+    if "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    from casereport.apps.figures import write_figures
+
+    bar = _FigureBar()
     try:
-        run_figures_notebook(
-            case_dir=args.case,
+        manifest = write_figures(
+            case_dir=(args.case or default_case_dir()).resolve(),
             output_dir=args.out,
             formats=args.format,
             axis=args.axis,
-            width_mm=args.width_mm,
+            width_mm=args.width,
             dpi=args.dpi,
+            only=args.only,
+            progress=bar,
         )
     except ParameterError as err:
-        # Name the flag the user typed, not the notebook's parameter behind it.
+        # Name the flag the user typed, not the parameter behind it.
         flag = FIGURE_FLAGS.get(err.parameter, err.parameter)
         print(f"casereport figures: {flag}: {err.reason}", file=sys.stderr)
         return 2
-    print(f"figures, manifest.json and the executed notebook are in {args.out}")
+    finally:
+        bar.close()
+    drawn = len({entry["figure"] for entry in manifest["files"]})
+    print(
+        f"{drawn} figure(s) in {len(manifest['parameters']['formats'])} format(s), their captions (captions.md)"
+        f" and manifest.json are in {args.out}"
+    )
     return 0
 
 
@@ -285,7 +324,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     schema.set_defaults(run=_schema)
 
     figures = commands.add_parser(
-        "figures", formatter_class=formatter, help="regenerate every figure with papermill", epilog=ENVIRONMENT
+        "figures",
+        formatter_class=formatter,
+        help="draw every figure in every format, with captions and a manifest",
+        description="Draw the case's figures for a paper: each in every format asked for, laid out to the width"
+        " asked for, with a caption written from the case data (captions.md) and a manifest of what drew them."
+        " No notebook kernel is started; run notebooks/figures.ipynb with papermill for an executed record."
+        " Exit status: 0 written, 2 an argument or the case folder is not valid.",
+        epilog=ENVIRONMENT,
     )
     figures.add_argument(
         "--case", type=Path, default=None, help="case folder (default: $CASEREPORT_CASE, or else the bundled case)"
@@ -293,8 +339,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures.add_argument("--out", type=Path, required=True, help="folder for the figures")
     figures.add_argument("--format", default="svg,png,pdf,html", help="any of svg,png,pdf,html, comma-separated")
     figures.add_argument("--axis", default="calendar", help="calendar or relative")
-    figures.add_argument("--width-mm", type=float, default=85.0, help="figure width in mm; 85 is one journal column")
+    figures.add_argument(
+        "--width",
+        "--width-mm",
+        dest="width",
+        default="single",
+        help="figure width: single (85 mm, one journal column), onehalf (114 mm), double (174 mm, the full page)"
+        " or millimetres from 20 to 500",
+    )
     figures.add_argument("--dpi", type=int, default=300, help="resolution of the PNG files")
+    figures.add_argument(
+        "--only",
+        default=None,
+        help="draw only these figures, comma-separated (such as timeline,afp; 'explorer' for the HTML page);"
+        " the folder's manifest keeps the others from an earlier run (default: every figure)",
+    )
     figures.set_defaults(run=_figures)
 
     dashboard = commands.add_parser(

@@ -18,7 +18,6 @@ beside this module (``explorer_page/``).
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import re
@@ -26,11 +25,9 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-import vl_convert
-
 from casereport import charts
 from casereport.apps.dashboard import PROVENANCE_LEGEND, READABLE, STYLE, chart_data_html, header_html, staging_html
-from casereport.apps.offline import vega_lite_version
+from casereport.apps.rendering import vega_embed_bundle
 from casereport.apps.view_state import default_analytes, stagings_with_findings
 from casereport.data.case import Case
 from casereport.derive.range_records import dose_notes, dose_records, lab_records
@@ -50,13 +47,13 @@ LEFT_OUT = (
 _MARKER = re.compile(r"<!--@(\w+)@-->")
 
 
-@functools.cache
 def vega_bundle() -> str:
-    """Vega, Vega-Lite (the version Altair writes specs for) and vega-embed as one script, built once a process.
+    """Vega, Vega-Lite (the version Altair writes specs for) and vega-embed as one script, built once and kept.
 
-    The script sets ``window.vegaEmbed``, which the page's own script uses.
+    The script sets ``window.vegaEmbed``, which the page's own script uses;
+    the HTML figures carry the same one (:func:`~casereport.apps.rendering.vega_embed_bundle`).
     """
-    return str(vl_convert.javascript_bundle("window.vegaEmbed = vegaEmbed;", vl_version=vega_lite_version()))
+    return vega_embed_bundle()
 
 
 def _page_file(name: str) -> str:

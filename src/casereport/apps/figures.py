@@ -1,26 +1,45 @@
-"""Writing the case's figures to files, with a manifest that says what drew them."""
+"""Writing the case's figures to files, with their captions and a manifest that says what drew them.
+
+Each figure is drawn once in the package's process (no notebook kernel):
+compiled to Vega and laid out once, and every format written from that
+drawing (:mod:`casereport.apps.rendering`). Figures are drawn side by side
+in worker processes, one a core, forked once the package is imported; the
+case explorer (with ``html``) is one more job. The notebook
+``notebooks/figures.ipynb`` calls the same :func:`write_figures`, for an
+author who wants the executed record.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
-import re
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
-from altair.utils.html import INLINE_HTML_TEMPLATE
 
 from casereport import charts
 from casereport.apps.explorer import write_explorer
+from casereport.apps.parameters import WIDTHS_MM
+from casereport.apps.rendering import (
+    FONT_FAMILY,
+    fit,
+    html_page,
+    points,
+    static_file,
+    vega_embed_bundle,
+)
 from casereport.apps.report import case_report, render
 from casereport.data.case import Case
 from casereport.data.load import load_case
+from casereport.derive import captions
 from casereport.derive.clinical import adverse_event_table
 from casereport.derive.grading import on_treatment_grades
 from casereport.derive.panels import analyte_slug, liver_enzymes, tumour_markers
@@ -31,17 +50,44 @@ from casereport.exceptions import CaseValidationError, ParameterError
 
 FORMATS = ("svg", "png", "pdf", "html")
 AXES = ("calendar", "relative")
-# vl-convert lays figures out in points (72 to the inch) and rasterises at
-# `ppi`, so a figure `width_mm` wide has that many points, fonts are true
-# point sizes, and the PNG at `dpi` is `width_mm` wide (to a point).
-POINTS_PER_INCH = 72
-MM_PER_INCH = 25.4
-FULL_PAGE_MM = 174  # a journal page's full (two-column) width
-AXIS_ALLOWANCE = 55  # points taken by the y axis, its title and padding
+WIDTH_RANGE_MM = (20, 500)
+FULL_PAGE_MM = WIDTHS_MM["double"]
+EXPLORER = "explorer"  # the page --only may name beside the figures
+TABLES = "tables"  # the job that writes the companion tables and the report
+MARKER_SCALES: tuple[tuple[str, charts.Scale], ...] = (("", "linear"), ("_log", "log"))  # name suffix, y scale
+CAPTIONS = "captions.md"
+MANIFEST = "manifest.json"
+
+
+def figure_width_mm(width: float | str) -> float:
+    """A figure width in millimetres from a journal preset's name (``single``, ``onehalf``, ``double``) or a number.
+
+    Raises :class:`ParameterError` (``width_mm``) naming the presets and the range.
+    """
+    allowed = (
+        ", ".join(f"{name} ({mm:g} mm)" for name, mm in WIDTHS_MM.items())
+        + f" or millimetres from {WIDTH_RANGE_MM[0]} to {WIDTH_RANGE_MM[1]}"
+    )
+    text = str(width).strip().lower()
+    if text in WIDTHS_MM:
+        return WIDTHS_MM[text]
+    try:
+        mm = float(text.removesuffix("mm").strip()) if isinstance(width, str) else float(width)
+    except (TypeError, ValueError):
+        raise ParameterError("width_mm", f"'{width}' is not a width; give {allowed}") from None
+    if not WIDTH_RANGE_MM[0] <= mm <= WIDTH_RANGE_MM[1]:
+        raise ParameterError("width_mm", f"{width} mm is not a figure width; give {allowed}")
+    return mm
 
 
 def check_parameters(
-    *, case_dir: str | Path, output_dir: str | Path, formats: Iterable[str] | str, axis: str, width_mm: float, dpi: int
+    *,
+    case_dir: str | Path,
+    output_dir: str | Path,
+    formats: Iterable[str] | str,
+    axis: str,
+    width_mm: float | str,
+    dpi: int,
 ) -> tuple[Case, Path, tuple[str, ...]]:
     """Check the figure parameters; raise :class:`ParameterError` naming the first bad one."""
     chosen = tuple(f.strip().lower() for f in (formats.split(",") if isinstance(formats, str) else formats))
@@ -50,8 +96,7 @@ def check_parameters(
         raise ParameterError("formats", f"unknown format(s) {unknown or chosen}; choose from {', '.join(FORMATS)}")
     if axis not in AXES:
         raise ParameterError("axis", f"'{axis}' is not an axis; choose calendar or relative")
-    if not 20 <= float(width_mm) <= 500:
-        raise ParameterError("width_mm", f"{width_mm} mm is not a figure width (20 to 500 mm)")
+    figure_width_mm(width_mm)
     if not 50 <= int(dpi) <= 1200:
         raise ParameterError("dpi", f"{dpi} is not a resolution (50 to 1200 dpi)")
     case_path = Path(case_dir)
@@ -72,11 +117,13 @@ def check_parameters(
 
 
 class Figure(NamedTuple):
-    """How to draw one figure at a given plot width, how many plots share the width, and the least width it needs."""
+    """How to draw one figure at a given plot width, how many plots share the width, the least width it needs,
+    and its caption (written from the case's data, :mod:`casereport.derive.captions`)."""
 
     draw: Callable[[int], alt.TopLevelMixin]
     columns: int = 1
     min_width_mm: float = 0
+    caption: str = ""
 
 
 def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str, Figure | str]:
@@ -87,20 +134,34 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
     named as the case names the marker (``afp``, ``afp_log``; ``cea``, ``cea_log``).
     """
     columns = 1 if width_points < 400 else 2
+    enzymes = liver_enzymes(case)
     figures: dict[str, Figure | str] = {
-        "timeline": Figure(lambda w: charts.timeline_chart(case, axis=axis, width=w)),
-        "liver_enzymes": Figure(lambda w: charts.liver_enzymes_chart(case, axis=axis, width=w))
-        if liver_enzymes(case)
+        "timeline": Figure(
+            lambda w: charts.timeline_chart(case, axis=axis, width=w), caption=captions.timeline_caption(case, axis)
+        ),
+        "liver_enzymes": Figure(
+            lambda w: charts.liver_enzymes_chart(case, axis=axis, width=w),
+            caption=captions.labs_caption(case, enzymes, axis, title="Liver enzymes"),
+        )
+        if enzymes
         else "the case has no liver enzyme values (GOT, GPT, gamma-GT or ALP)",
     }
     figures |= _marker_figures(case, axis=axis) or {"tumour_marker": "the case has no tumour marker values"}
     return figures | {
-        "imaging": Figure(lambda w: charts.imaging_chart(case, axis=axis, width=w)),
+        "imaging": Figure(
+            lambda w: charts.imaging_chart(case, axis=axis, width=w), caption=captions.imaging_caption(case, axis)
+        ),
         "all_labs": Figure(
-            lambda w: charts.all_labs_chart(case, axis=axis, columns=columns, width=w, height=70), columns
+            lambda w: charts.all_labs_chart(case, axis=axis, columns=columns, width=w, height=70),
+            columns,
+            caption=captions.all_labs_caption(case, axis),
         ),
         # A diagram of labelled boxes in three columns: legible from a page's full width (two columns) on.
-        "rationale": Figure(lambda w: charts.rationale_chart(case, width=w), min_width_mm=FULL_PAGE_MM)
+        "rationale": Figure(
+            lambda w: charts.rationale_chart(case, width=w),
+            min_width_mm=FULL_PAGE_MM,
+            caption=captions.rationale_caption(case),
+        )
         if not case.mechanisms.empty
         else "the case states no rationale (mechanisms.csv has no rows)",
     }
@@ -113,8 +174,11 @@ def _marker_figures(case: Case, *, axis: Axis) -> dict[str, Figure | str]:
         name = analyte_slug(case, loinc)
         if name in figures:  # two markers the case names alike: the code tells them apart
             name = f"{name}_{loinc.replace('-', '_')}"
-        figures[name] = Figure(_marker_drawing(case, loinc, axis=axis, scale="linear"))
-        figures[f"{name}_log"] = Figure(_marker_drawing(case, loinc, axis=axis, scale="log"))
+        for suffix, scale in MARKER_SCALES:
+            figures[f"{name}{suffix}"] = Figure(
+                _marker_drawing(case, loinc, axis=axis, scale=scale),
+                caption=captions.labs_caption(case, [loinc], axis, scale=scale),
+            )
     return figures
 
 
@@ -134,50 +198,6 @@ def case_hash(case_dir: Path) -> str:
         digest.update(path.relative_to(case_dir).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _render(spec: dict, fmt: str, dpi: int, vega: dict) -> bytes:
-    """One format of a figure; ``vega`` is its spec compiled once for all static formats."""
-    if fmt == "svg":
-        return vlc.vega_to_svg(vega).encode("utf-8")
-    if fmt == "png":
-        return vlc.vega_to_png(vega, scale=1, ppi=dpi)
-    if fmt == "pdf":
-        return vlc.vega_to_pdf(vega)
-    # The page embeds Vega, Vega-Lite and vega-embed, so it works offline with its tooltips and zoom.
-    # vl-convert builds that bundle once per process; Altair's template places it.
-    return INLINE_HTML_TEMPLATE.render(
-        # vl-convert's stub makes ``snippet`` required; at run time it defaults to None, the default snippet.
-        vegaembed_script=vlc.javascript_bundle(),  # type: ignore[call-arg]
-        vegalite_version=vlc.get_vegalite_versions()[-1],
-        spec=json.dumps(spec),
-        embed_options=json.dumps({"mode": "vega-lite"}),
-        output_div="figure",
-    ).encode("utf-8")
-
-
-def _svg_width(vega: dict) -> float:
-    found = re.search(r'<svg[^>]* width="([0-9.]+)"', vlc.vega_to_svg(vega))
-    if found is None:
-        raise ValueError("vl-convert drew an SVG without a width")
-    return float(found.group(1))
-
-
-def _fitted(figure: Figure, width_points: float) -> tuple[dict, dict, int]:
-    """The figure's print spec, its Vega and plot width, corrected so the whole is ``width_points`` wide.
-
-    Axis labels, legends and titles take a width only Vega knows, so draw
-    once, measure, and redraw with the difference shared among the columns.
-    """
-    plot_width = round((width_points - AXIS_ALLOWANCE * figure.columns) / figure.columns)
-    spec = charts.print_spec(figure.draw(plot_width))
-    vega = vlc.vegalite_to_vega(spec)
-    drawn = _svg_width(vega)
-    if abs(drawn - width_points) <= 1:
-        return spec, vega, plot_width
-    plot_width = max(60, round(plot_width + (width_points - drawn) / figure.columns))
-    spec = charts.print_spec(figure.draw(plot_width))
-    return spec, vlc.vegalite_to_vega(spec), plot_width
 
 
 def companion_tables(case: Case) -> dict[str, pd.DataFrame]:
@@ -212,61 +232,270 @@ def write_explorer_page(case: Case, out: Path, *, axis: Axis) -> dict:
     return {"page": "explorer", "file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
 
 
+class Progress(Protocol):
+    """What :func:`write_figures` tells as it goes: how many figures (and pages) it will draw, then each one done."""
+
+    def start(self, total: int) -> None: ...
+
+    def done(self, name: str) -> None: ...
+
+
+def _file_entry(figure: str, fmt: str, path: Path) -> dict:
+    return {"figure": figure, "format": fmt, "file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
+
+
+class _Work(NamedTuple):
+    """What every job needs: set before the workers are forked, so they inherit it (nothing is pickled)."""
+
+    case: Case
+    figures: dict[str, Figure]
+    width_mm: dict[str, float]
+    formats: tuple[str, ...]
+    dpi: int
+    out: Path
+    axis: Axis
+
+
+_WORK: _Work | None = None
+
+
+def figure_file(case: Case, name: str, axis: Axis, fmt: str) -> str:
+    """The name of a figure's file: ``gahr2012-hcc-afp-calendar.svg``."""
+    return f"{case.case_id}-{name}-{axis}.{fmt}"
+
+
+def _job(name: str) -> dict:
+    """One job, in a worker or in this process: a figure in every format but HTML, the explorer, or the tables."""
+    work = _WORK
+    if work is None:
+        raise RuntimeError("no figures to draw: write_figures sets them before its jobs run")
+    if name == EXPLORER:
+        return {"job": name, "page": write_explorer_page(work.case, work.out, axis=work.axis)}
+    if name == TABLES:
+        return {"job": name, "tables": write_companion_tables(work.case, work.out)}
+    figure = work.figures[name]
+    drawing = fit(figure.draw, columns=figure.columns, width_points=points(work.width_mm[name]))
+    files = []
+    for fmt in work.formats:
+        if fmt != "html":
+            path = work.out / figure_file(work.case, name, work.axis, fmt)
+            path.write_bytes(static_file(drawing, fmt, work.dpi))
+            files.append(_file_entry(name, fmt, path))
+    # The spec goes back for the HTML page; the parent writes it, with the script bundle it holds.
+    spec = drawing.spec if "html" in work.formats else None
+    return {"job": name, "plot_width": drawing.plot_width, "files": files, "spec": spec}
+
+
+def usable_cores() -> int:
+    """How many cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+# Threads vl-convert's JavaScript runtime starts on first use (Linux names them so in /proc).
+_RUNTIME_THREADS = ("V8 ", "tokio-runtime")
+
+
+def _can_fork() -> bool:
+    """Whether workers may be forked from this process: on Linux, and before vl-convert has started here.
+
+    A forked child gets a copy of vl-convert's runtime without the threads
+    that serve it, and would wait on them forever; so a process that has
+    drawn already (a notebook kernel, a test run) draws its figures itself.
+    """
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        threads = [path.read_text().strip() for path in Path("/proc/self/task").glob("*/comm")]
+    except OSError:
+        return False
+    return not any(name.startswith(_RUNTIME_THREADS) for name in threads)
+
+
+class _Jobs:
+    """The jobs run by forked workers, one a core, or one after another here when that is not possible."""
+
+    def __init__(self, names: list[str], workers: int) -> None:
+        self.names = names
+        self.pool = (
+            ProcessPoolExecutor(min(workers, len(names)), mp_context=multiprocessing.get_context("fork"))
+            if workers > 1 and len(names) > 1 and _can_fork()
+            else None
+        )
+        # Submitted at once: with fork, the pool starts all its workers at the first job, before this process draws.
+        self.futures: list[Future] = [self.pool.submit(_job, name) for name in names] if self.pool else []
+
+    def results(self) -> Iterator[dict]:
+        if self.pool is None:
+            yield from map(_job, self.names)
+            return
+        for future in as_completed(self.futures):
+            yield future.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chosen_figures(figures: dict[str, Figure | str], only: Iterable[str] | str | None) -> tuple[str, ...] | None:
+    """The figure (and page) names ``only`` names, checked against the case's figures; ``None`` for all."""
+    if only is None:
+        return None
+    names = tuple(dict.fromkeys(n.strip() for n in (only.split(",") if isinstance(only, str) else only)))
+    allowed = [*figures, EXPLORER]
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names or "" in names:
+        raise ParameterError("only", f"unknown figure(s) {unknown or list(names)}; this case has {', '.join(allowed)}")
+    missing = [f"{n} ({figures[n]})" for n in names if isinstance(figures.get(n), str)]
+    if missing:
+        raise ParameterError("only", f"the case has no such figure: {'; '.join(missing)}")
+    return names
+
+
+def _unchanged(out: Path, entry: dict) -> bool:
+    """Whether a file a manifest lists is still in the folder as it was written."""
+    path = out / str(entry["file"])
+    return path.is_file() and _sha256(path) == entry["sha256"]
+
+
+def _with_earlier(manifest: dict, out: Path, order: list[str]) -> dict:
+    """A manifest of some figures (``only``), with what the folder's earlier manifest says of the others.
+
+    The others' files, captions and widths are kept when that manifest was
+    written from the same case data on the same axis, width and resolution,
+    and each file is still as it was written; so the folder's record stays
+    whole after a figure is redrawn.
+    """
+    try:
+        earlier = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        if earlier["case_sha256"] != manifest["case_sha256"] or any(
+            earlier["parameters"][key] != manifest["parameters"][key] for key in ("axis", "width_mm", "dpi")
+        ):
+            return manifest
+        drawn = {entry["figure"] for entry in manifest["files"]}
+        kept = [entry for entry in earlier["files"] if entry["figure"] not in drawn and _unchanged(out, entry)]
+        pages = manifest["pages"] or [page for page in earlier["pages"] if _unchanged(out, page)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return manifest  # no earlier manifest, or not one this package wrote
+    rank = {name: number for number, name in enumerate(order)}
+    files = sorted(kept + manifest["files"], key=lambda entry: rank.get(entry["figure"], len(rank)))
+    figures = sorted({entry["figure"] for entry in files}, key=lambda name: rank.get(name, len(rank)))
+    parameters = manifest["parameters"]
+    for key in ("plot_width_points", "figure_width_mm"):
+        merged = earlier["parameters"].get(key, {}) | parameters[key]
+        parameters[key] = {name: merged[name] for name in figures if name in merged}
+    captions = earlier.get("captions", {}) | manifest["captions"]
+    return manifest | {
+        "files": files,
+        "captions": {name: captions[name] for name in figures if name in captions},
+        "pages": pages,
+    }
+
+
+def captions_markdown(case: Case, texts: dict[str, str], files: list[dict]) -> str:
+    """``captions.md``: each figure's caption under its name and files, to paste into a paper."""
+    lines = [
+        f"# Figure captions: {case.title}",
+        "",
+        (
+            "Written from the case data by casereport; each says what the figure shows, which values are"
+            " illustrative and why, and the source."
+        ),
+    ]
+    for name, text in texts.items():
+        names = ", ".join(f"`{entry['file']}`" for entry in files if entry["figure"] == name)
+        lines += ["", f"## {name}", "", f"Files: {names}" if names else "", "", text]
+    return "\n".join(line for i, line in enumerate(lines) if line or lines[i - 1]) + "\n"
+
+
 def write_figures(
     *,
     case_dir: str | Path,
     output_dir: str | Path,
     formats: Iterable[str] | str = FORMATS,
     axis: Axis = "calendar",
-    width_mm: float = 85,
+    width_mm: float | str = 85,
     dpi: int = 300,
-    progress: Callable[[str], None] | None = None,
+    only: Iterable[str] | str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> dict:
-    """Write every figure of the case in every format, and ``manifest.json``; return the manifest."""
+    """Write the case's figures in every format, their captions and ``manifest.json``; return the manifest.
+
+    ``width_mm`` is millimetres or a journal preset (``single``, ``onehalf``,
+    ``double``); ``only`` names the figures to draw (and ``explorer`` for the
+    page), the rest of an earlier run's record in the folder being kept;
+    ``workers`` is how many processes draw (default: the cores there are).
+    """
+    global _WORK
     case, out, chosen = check_parameters(
         case_dir=case_dir, output_dir=output_dir, formats=formats, axis=axis, width_mm=width_mm, dpi=dpi
     )
-    width_points = float(width_mm) / MM_PER_INCH * POINTS_PER_INCH
-    files, skipped = [], []
-    plot_widths, figure_widths = {}, {}
-    for name, figure in figure_factories(case, axis=axis, width_points=width_points).items():
-        if isinstance(figure, str):
-            skipped.append({"figure": name, "reason": figure})
-            continue
-        figure_widths[name] = max(float(width_mm), figure.min_width_mm)
-        spec, vega, plot_widths[name] = _fitted(figure, figure_widths[name] / MM_PER_INCH * POINTS_PER_INCH)
-        for fmt in chosen:
-            path = out / f"{case.case_id}-{name}-{axis}.{fmt}"
-            path.write_bytes(_render(spec, fmt, int(dpi), vega))
-            files.append(
-                {
-                    "figure": name,
-                    "format": fmt,
-                    "file": path.name,
-                    "bytes": path.stat().st_size,
-                    "sha256": _sha256(path),
-                }
-            )
-            if progress:
-                progress(path.name)
-    tables = write_companion_tables(case, out)
-    pages = [write_explorer_page(case, out, axis=axis)] if "html" in chosen else []
-    if not pages:
-        skipped.append({"figure": "explorer", "reason": "the case explorer is an HTML page: ask for --format html"})
+    width = figure_width_mm(width_mm)
+    factories = figure_factories(case, axis=axis, width_points=points(width))
+    subset = _chosen_figures(factories, only)
+    skipped = [{"figure": name, "reason": why} for name, why in factories.items() if isinstance(why, str)]
+    figures = {
+        name: figure
+        for name, figure in factories.items()
+        if isinstance(figure, Figure) and (subset is None or name in subset)
+    }
+    explorer = "html" in chosen and (subset is None or EXPLORER in subset)
+    if "html" not in chosen:
+        skipped.append({"figure": EXPLORER, "reason": "the case explorer is an HTML page: ask for --format html"})
+    # The longest first (the explorer, the tables and report, the figures with most plots): no worker waits at the end.
+    jobs = [EXPLORER] * explorer + [TABLES] + sorted(figures, key=lambda n: -figures[n].columns)
+    # A figure that needs more room than asked (the rationale diagram) is drawn that much wider.
+    widths = {name: max(width, figure.min_width_mm) for name, figure in figures.items()}
+    _WORK = _Work(
+        case=case,
+        figures=figures,
+        width_mm=widths,
+        formats=chosen,
+        dpi=int(dpi),
+        out=out,
+        axis=axis,
+    )
     if progress:
-        for written in [*tables, *pages]:
-            progress(written["file"])
+        progress.start(len(jobs) - 1)  # the figures and the page: the tables are no figure
+    results: dict[str, dict] = {}
+    running = _Jobs(jobs, usable_cores() if workers is None else workers)
+    try:
+        for result in running.results():
+            results[result["job"]] = result
+            if progress and result["job"] != TABLES:
+                progress.done(result["job"])
+    finally:
+        running.close()
+        _WORK = None
+    files, plot_widths = [], {}
+    for name in figures:  # the manifest in the figures' own order, whichever finished first
+        result = results[name]
+        plot_widths[name] = result["plot_width"]
+        by_format = {entry["format"]: entry for entry in result["files"]}
+        for fmt in chosen:
+            if fmt == "html":
+                path = out / figure_file(case, name, axis, fmt)
+                path.write_bytes(html_page(result["spec"], vega_embed_bundle()))
+                by_format[fmt] = _file_entry(name, fmt, path)
+            files.append(by_format[fmt])
+    texts = {name: figure.caption for name, figure in figures.items()}
     manifest = {
         "case_id": case.case_id,
         "case_sha256": case_hash(Path(case_dir)),
         "parameters": {
             "axis": axis,
             "formats": list(chosen),
-            "width_mm": float(width_mm),
+            "width": str(width_mm).strip(),
+            "width_mm": width,
             "dpi": int(dpi),
-            "width_points": round(width_points, 1),
+            "only": list(subset) if subset is not None else None,
+            "font": f"{FONT_FAMILY} (embedded in the PDF files)",
+            "width_points": round(points(width), 1),
             "plot_width_points": plot_widths,
-            "figure_width_mm": figure_widths,
+            "figure_width_mm": widths,
         },
         "packages": {
             name: metadata.version(name)
@@ -274,9 +503,13 @@ def write_figures(
         }
         | {"vega-lite": alt.SCHEMA_VERSION},
         "files": files,
-        "tables": tables,
-        "pages": pages,
+        "captions": texts,
+        "tables": results[TABLES]["tables"],
+        "pages": [results[EXPLORER]["page"]] if explorer else [],
         "skipped": skipped,
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    if subset is not None:
+        manifest = _with_earlier(manifest, out, list(factories))
+    (out / CAPTIONS).write_text(captions_markdown(case, manifest["captions"], manifest["files"]), encoding="utf-8")
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest

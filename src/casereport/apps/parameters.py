@@ -18,6 +18,8 @@ from typing import Any
 
 from casereport.exceptions import ParameterError
 
+# A figure's width by a journal's name for it, in millimetres: one column, one and a half, the full page.
+WIDTHS_MM = {"single": 85.0, "onehalf": 114.0, "double": 174.0}
 # Names IPython puts in every namespace; not parameters.
 _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 # What papermill can inject: values of these types are parameters; modules, functions and classes are not.
@@ -74,6 +76,16 @@ def _number(value: Any) -> float:
     return float(value)
 
 
+def _width(value: Any) -> float | str:
+    if isinstance(value, str) and value.strip().lower() in WIDTHS_MM:
+        return value.strip().lower()
+    return _number(value)
+
+
+def _optional_texts(value: Any) -> str | list[str] | None:
+    return None if value is None else _texts(value)
+
+
 def _whole(value: Any) -> int:
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise TypeError
@@ -90,8 +102,11 @@ FIGURES: dict[str, Parameter] = {
     "output_dir": Parameter("a folder for the figures, or None for a temporary one", _optional_path),
     "formats": Parameter("formats as text ('svg,png') or a list of them", _texts),
     "axis": Parameter("'calendar' or 'relative'", _text),
-    "width_mm": Parameter("a width in millimetres (a number)", _number),
+    "width_mm": Parameter("a width in millimetres (a number) or a journal's: 'single', 'onehalf' or 'double'", _width),
     "dpi": Parameter("a resolution in dots per inch (a whole number)", _whole),
+    "only": Parameter(
+        "figure names as text ('timeline,afp') or a list of them, or None for every figure", _optional_texts
+    ),
 }
 
 

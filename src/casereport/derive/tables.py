@@ -88,6 +88,16 @@ def timeline_table(case: Case, *, reference: str | None = None) -> pd.DataFrame:
     return table.loc[order].reset_index(drop=True)
 
 
+def regimen_text(regimen: pd.Series) -> str:
+    """A regimen as a clinician writes it: drug, dose per dose day, route and schedule."""
+    schedule = (
+        "daily, continuous"
+        if regimen["schedule_kind"] == "continuous"
+        else f"days {', '.join(map(str, regimen['dose_days']))} of a {regimen['cycle_length_days']}-day cycle"
+    )
+    return f"{regimen['drug']} {regimen['dose']:g} {regimen['dose_unit']} {regimen['route']}, {schedule}"
+
+
 def case_summary(case: Case) -> pd.DataFrame:
     """Patient, diagnosis and regimens as one table of facts with provenance."""
     rows = [
@@ -118,12 +128,7 @@ def case_summary(case: Case) -> pd.DataFrame:
         for _, m in case.metastatic_sites.iterrows()
     ]
     for _, r in case.regimens.iterrows():
-        schedule = (
-            "daily, continuous"
-            if r["schedule_kind"] == "continuous"
-            else (f"days {', '.join(map(str, r['dose_days']))} of a {r['cycle_length_days']}-day cycle")
-        )
-        value = f"{r['drug']} {r['dose']:g} {r['dose_unit']} {r['route']}, {schedule}"
+        value = regimen_text(r)
         if _first(r["stop"]):
             value += f"; stopped: {r['stop_reason']}"
         rows.append({"fact": "regimen", "value": value, "provenance": r["provenance"], "source": r["quote"]})
