@@ -6,8 +6,10 @@ Prints, in one run:
 - time until every panel is visible, against a bare Voila notebook started
   the same way (same command, config and template), as a ratio;
 - time from each pointer move of a brush on the timeline to the linked views redrawn (95th percentile);
-- kernel memory per visitor, against a bare Python that imports pandas and altair;
-- ten visitors opening the page at once: all render, none errors, the slowest time.
+- kernel memory per visitor, against a bare Python that imports pandas and altair, and visitors per GB;
+- ten visitors opening the page at once: all render, none errors, the slowest time;
+- thirty visitors one after another, each closing the page: the kernels left afterwards, against the pool;
+- the single-file explorer (no server, no kernel) from disk: time to every view, against the bare notebook.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.voila_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server
+
+from casereport.apps.explorer import write_explorer
+from casereport.data.bundled import default_case_dir
+from casereport.data.load import load_case
 
 VISITS = 5
 POOL_REFILL_S = 12  # preheated kernels are replaced in the background after each visit
@@ -109,6 +115,59 @@ async def _brush_latencies(browser, url: str) -> list[float]:
     return latencies
 
 
+EXPLORER_VIEWS = ".casereport-chart svg g[aria-label^='X-axis']"
+POOL_SIZE = 2  # voila.json's default_pool_size
+IN_A_ROW = 30
+
+
+async def _explorer_times(browser, path: Path) -> list[float]:
+    """Seconds from navigation to every view of the explorer file drawn, opened from disk with no network."""
+    views = None
+    times = []
+    for visit in range(VISITS + 1):  # the first load starts the browser's renderer: not counted
+        context = await browser.new_context(viewport={"width": 1280, "height": 2400})
+        page = await context.new_page()
+        await page.route(lambda url: url.startswith(("http://", "https://")), lambda route: route.abort())
+        start = time.perf_counter()
+        await page.goto(path.as_uri(), wait_until="commit")
+        if views is None:
+            await page.wait_for_selector(EXPLORER_VIEWS, timeout=60_000)
+            await asyncio.sleep(2)
+            views = await page.locator(EXPLORER_VIEWS).count()
+        await page.wait_for_function(f'n => document.querySelectorAll("{EXPLORER_VIEWS}").length >= n', arg=views)
+        if visit:
+            times.append(time.perf_counter() - start)
+        await context.close()
+    return times
+
+
+def _server_kernels(url: str) -> list[int]:
+    """The kernel processes of the Voila server answering at ``url``."""
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    table = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True)
+    rows = [line.split(None, 2) for line in table.stdout.splitlines()]
+    server = {pid for pid, _, args in rows if "voila_app" in args and f"--port={port}" in args}
+    return [int(pid) for pid, ppid, args in rows if ppid in server and "ipykernel" in args]
+
+
+async def _in_a_row(browser, url: str) -> tuple[int, int, float]:
+    """Visitors one after another, each closing the page; then how many kernels are left, and how soon."""
+    rendered = 0
+    for _ in range(IN_A_ROW):
+        page = await browser.new_page(viewport={"width": 1280, "height": 2400})
+        try:
+            await page.goto(url, wait_until="domcontentloaded", timeout=180_000)
+            await page.wait_for_selector(PANELS[0], timeout=180_000)
+            rendered += 1
+        except PlaywrightError as err:
+            print("  visitor error:", repr(err)[:200])
+        await page.close(run_before_unload=True)
+    start = time.perf_counter()
+    while len(_server_kernels(url)) > POOL_SIZE and time.perf_counter() - start < 120:
+        await asyncio.sleep(1)
+    return rendered, len(_server_kernels(url)), time.perf_counter() - start
+
+
 def _kernel_rss_mb() -> list[float]:
     """Resident memory of every ipykernel process on the machine, in MB."""
     out = subprocess.run(["ps", "-eo", "rss,args"], capture_output=True, text=True, check=True).stdout
@@ -154,6 +213,9 @@ async def main() -> int:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             with dashboard_server(None, folder / "bare.log", notebook=BARE) as url:
                 bare_times = await _render_times(browser, url, ["text=bare notebook ready"])
+            print("  explorer", file=sys.stderr, flush=True)
+            explorer = write_explorer(load_case(default_case_dir()), folder / "explorer.html")
+            explorer_times = await _explorer_times(browser, explorer)
             with dashboard_server(None, folder / "dashboard.log") as url:
                 dashboard_times = await _render_times(browser, url, PANELS)
                 await asyncio.sleep(POOL_REFILL_S)
@@ -167,6 +229,9 @@ async def main() -> int:
                 await asyncio.sleep(POOL_REFILL_S)
                 print("  ten visitors", file=sys.stderr, flush=True)
                 rendered, errors, slowest = await _visitors(browser, url)
+                await asyncio.sleep(POOL_REFILL_S)
+                print(f"  {IN_A_ROW} in a row", file=sys.stderr, flush=True)
+                row_rendered, row_left, row_settled = await _in_a_row(browser, url)
             await browser.close()
     bare_s, dashboard_s = statistics.median(bare_times), statistics.median(dashboard_times)
     python_mb = _bare_python_rss_mb()
@@ -186,8 +251,19 @@ async def main() -> int:
         f"kernel memory per visitor:                  {visitor_mb:6.0f} MB, bare python with pandas+altair "
         f"{python_mb:.0f} MB: {100 * (visitor_mb / python_mb - 1):+.0f}% (aim: within 20%)"
     )
+    print(f"visitors per GB of kernels:                 {1024 / visitor_mb:6.1f}")
     print(
         f"ten visitors at once:                       {rendered}/10 rendered, {errors} errors, slowest {slowest:.2f} s"
+        " (aim: under 10 s)"
+    )
+    print(
+        f"{IN_A_ROW} visitors in a row, each closing:         {row_rendered}/{IN_A_ROW} rendered, {row_left} kernels"
+        f" left {row_settled:.0f} s after the last (pool: {POOL_SIZE})"
+    )
+    explorer_s = statistics.median(explorer_times)
+    print(
+        f"explorer file from disk, every view drawn:  {explorer_s:6.2f} s (median of {VISITS}), "
+        f"{explorer_s / bare_s:.2f} of the bare notebook (aim: at most 0.5), no kernel"
     )
     return 0
 

@@ -48,9 +48,18 @@ SERVED_AT = "templates/casereport/static/cache/"
 SERVED_NAME = "jupyterchart.js"
 # A chart's whole script on a Voila page: import the server's bundle by URL. The page's
 # body names Voila's base URL (data-base-url), which differs behind JupyterHub or Binder.
+# The bundle is imported when a chart is first drawn, not when this module is evaluated: anywidget gives a
+# widget's module 2 s to load and initialize ("[anywidget] Failed to initialize model"), and ten pages
+# opening at once on two cores take longer than that to compile Vega. Altair's script exports only render.
 LOADER = """const base = document.body.dataset.baseUrl || "/voila/";
-const bundle = await import(new URL(base + "{path}", window.location.href).href);
-export default bundle.default;
+const url = new URL(base + "{path}", window.location.href).href;
+let bundle;
+export default {{
+  async render(props) {{
+    bundle ??= import(url);
+    return (await bundle).default.render(props);
+  }},
+}};
 """
 _CHOSEN: dict[str, type[alt.JupyterChart]] = {}
 
