@@ -87,6 +87,8 @@ def lab_chart(
         y_scale = alt.Scale(type=scale, domain=list(y_geometry.domain), nice=False, zero=scale != "log")
     y_title = f"{names[0]} ({units[0]})" if len(names) == 1 else ", ".join(units)
     y = alt.Y("value:Q", title=y_title, scale=y_scale)
+    if figure and scale == "log":  # Vega's log ticks (1, 2, 3, 4, 10, 20, ...) crowd a short axis
+        y = y.axis(values=y_geometry.log_ticks(text_size))
     # Every layer names the same domain: Vega-Lite drops a linked domain that only some layers give.
     level = (width, text_size) if figure else None
     x = _x(case, axis, domain_param=domain_param, level=level)
@@ -233,6 +235,13 @@ class _YPoints:
             step = _round_step(high / 5)
             self.domain = (0.0, math.ceil(high / step) * step)
 
+    def log_ticks(self, text_size: float) -> list[float]:
+        """A log axis's labelled values: each power of ten, and 2 and 5 times it where a decade has room."""
+        low, high = (round(math.log10(v)) for v in self.domain)
+        per_decade = self.height / max(high - low, 1)
+        steps = (1, 2, 5) if per_decade >= 6 * text_size else (1, 3) if per_decade >= 3 * text_size else (1,)
+        return [s * 10.0**k for k in range(low, high + 1) for s in steps if s * 10.0**k <= self.domain[1]]
+
     def _unit(self, value: float) -> float:
         return math.log10(value) if self.log else value
 
@@ -343,7 +352,7 @@ def liver_enzymes_chart(
     *,
     axis: Axis = "calendar",
     width: int = 320,
-    height: int = 180,
+    height: int | None = None,
     domain_param: str | None = None,
     standalone: bool = True,
     text_size: float = FONT_SIZE,
@@ -370,7 +379,7 @@ def marker_chart(
     axis: Axis = "calendar",
     scale: Scale = "linear",
     width: int = 320,
-    height: int = 180,
+    height: int | None = None,
     domain_param: str | None = None,
     standalone: bool = True,
     text_size: float = FONT_SIZE,
@@ -402,30 +411,51 @@ def afp_chart(case: Case, **options: Any) -> alt.LayerChart:
 
 
 def all_labs_chart(
-    case: Case, *, axis: Axis = "calendar", width: int = 240, height: int = 120, columns: int = 2
+    case: Case,
+    *,
+    axis: Axis = "calendar",
+    width: int = 240,
+    height: int | None = None,
+    columns: int = 2,
+    text_size: float = FONT_SIZE,
 ) -> alt.ConcatChart:
-    """Small multiples of every analyte with its reference band and each value's CTCAE grade."""
+    """Small multiples of every analyte with its reference band and each value's CTCAE grade.
+
+    Each grade has its colour and its shape (so greyscale keeps them apart);
+    the legends name only the grades drawn and sit in rows under the panels;
+    the dates are level and written under the last row only, as all panels
+    share them. Each panel is ``height`` high; by default as high as keeps the
+    panels at least half the figure, fewer panels each higher.
+    """
     graded = _positions(case, grade_labs(case), axis)
     graded["source"] = _source(graded)
     graded["grade"] = _grade_text(graded["ctcae_grade"])
-    grades = ["not graded", "grade 0", "grade 1", "grade 2", "grade 3", "grade 4"]
-    grade_scale = alt.Scale(domain=grades, range=["#999999", "#009E73", "#F0E442", "#E69F00", "#D55E00", "#000000"])
-    grade_colour = alt.Color("grade:N", title="CTCAE v5.0", scale=grade_scale, legend=alt.Legend(orient="bottom"))
+    shown = [g for g in GRADES if g in set(graded["grade"])]
+    grade_scale = alt.Scale(domain=list(GRADES), range=list(GRADES.values()))
+    # Symbols open, as the values' fill says what the paper states (the other legend).
+    grade_legend = _legend(
+        "CTCAE v5.0", shown, width * columns, text_size, values=shown, symbolFillColor="white", symbolStrokeWidth=1.5
+    )
+    grade_colour = alt.Color("grade:N", scale=grade_scale, legend=grade_legend)
+    grade_shape = alt.Shape(
+        "grade:N", scale=alt.Scale(domain=list(GRADES), range=ANALYTE_SHAPES[: len(GRADES)]), legend=grade_legend
+    )
     panels: list[alt.LayerChart] = []
     extent = x_extent(case, axis)
-    for loinc, values in graded.groupby("loinc", sort=False):
+    analytes = list(graded.groupby("loinc", sort=False))
+    last_row = (len(analytes) - 1) // columns * columns
+    height = height or _panel_height(len(analytes), columns, width)
+    for n, (loinc, values) in enumerate(analytes):
         first = values.iloc[0]
-        band = pd.DataFrame(
-            [
-                {
-                    "low": first["lower_limit"] if pd.notna(first["lower_limit"]) else 0,
-                    "high": first["upper_limit"] if pd.notna(first["upper_limit"]) else None,
-                }
-            ]
-        )
-        band["high"] = band["high"].fillna(values["value"].max())
-        x = _x(case, axis, title=False, extent=extent)
-        y = alt.Y("value:Q", title=first["unit"])
+        low = first["lower_limit"] if pd.notna(first["lower_limit"]) else 0
+        high = first["upper_limit"] if pd.notna(first["upper_limit"]) else values["value"].max()
+        band = pd.DataFrame([{"low": low, "high": high}])
+        x = _x(case, axis, title=n >= last_row, extent=extent, level=(width, text_size))
+        if n < last_row:  # the dates are the last row's to name
+            x = x.axis(labels=False, title=None)
+        top = _YPoints("linear", [*values["value"], high], height).domain[1]
+        # The unit is in the panel's title, so the plots take the width a y title would.
+        y = alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, top], nice=False))
         reference = alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y="low:Q", y2="high:Q")
         line = (
             alt.Chart(values).mark_line(strokeDash=[4, 3], color="#777777", strokeWidth=1, clip=True).encode(x=x, y=y)
@@ -442,11 +472,62 @@ def all_labs_chart(
         ]
         grade_fill = alt.Fill("grade:N", scale=grade_scale, legend=None)
         points = _provenance_marks(
-            values, x=x, y=y, stroke=grade_colour, fill=grade_fill, tooltip=tooltip, size=36, legend=not panels
+            values,
+            x=x,
+            y=y,
+            stroke=grade_colour,
+            fill=grade_fill,
+            tooltip=tooltip,
+            size=36,
+            shape=grade_shape,
+            # The provenance legend under the last panel, beside the grades' under all of them.
+            legend=n == len(analytes) - 1,
+            legend_width=width,
+            text_size=text_size,
+            kinds=provenance_shown(graded),
         )
         panels.append(
             alt.layer(reference, line, *points)
             .resolve_scale(fill="independent")
-            .properties(width=width, height=height, title=f"{first['analyte']} (LOINC {loinc})")
+            .properties(
+                width=width,
+                height=height,
+                title=alt.TitleParams(
+                    f"{first['analyte']}, {first['unit']} (LOINC {loinc})",
+                    fontSize=text_size - 1,
+                    anchor="start",
+                    offset=2,
+                ),
+            )
         )
-    return _finish(alt.concat(*panels, columns=columns).properties(title="All labs: reference range shaded"))
+    chart = alt.concat(*panels, columns=columns, spacing=6).properties(title="All labs: reference range shaded")
+    return _finish(chart, text_size)
+
+
+PANEL_OVERHEAD = (35, 20)  # points a small multiple takes beside its plot (its axis) and above it (title, gap)
+FIGURE_OVERHEAD = 115  # points the small multiples' figure takes beyond them: its title, the dates, the legends
+PANELS_SHARE = 0.55  # of the figure, the panels' plots at least (a little over the half a journal asks for)
+
+
+def _panel_height(panels: int, columns: int, width: float) -> int:
+    """The height of each of ``panels`` plots ``width`` wide, in ``columns``, for which the plots take
+    :data:`PANELS_SHARE` of the figure: fewer panels, each higher; never under a third of the width or
+    over the width."""
+    rows = -(-panels // columns)
+    figure_width = columns * (width + PANEL_OVERHEAD[0])
+    room = panels * width - PANELS_SHARE * figure_width * rows
+    if room <= 0:
+        return round(width)
+    needed = PANELS_SHARE * figure_width * (rows * PANEL_OVERHEAD[1] + FIGURE_OVERHEAD) / room
+    return round(min(width, max(width / 3, needed)))
+
+
+# CTCAE grades and their colours; each also has a shape (``ANALYTE_SHAPES``, in this order).
+GRADES = {
+    "not graded": "#999999",
+    "grade 0": "#009E73",
+    "grade 1": "#F0E442",
+    "grade 2": "#E69F00",
+    "grade 3": "#D55E00",
+    "grade 4": "#000000",
+}

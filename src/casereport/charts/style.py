@@ -14,6 +14,7 @@ Conventions, so that every figure is honest and readable:
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections.abc import Mapping
@@ -154,7 +155,7 @@ def _x(
                 labelExpr="timeFormat(datum.value, date(datum.value) === 1 ? '%b %Y' : '%-d %b')",
             )
         elif level:
-            labels = _level_dates(days, *level)
+            labels = _level_dates(low, high, *level)
         elif days < SHORT_SPAN_DAYS:  # a course of weeks: weekly ticks, named by day
             weeks = alt.TimeIntervalStep(interval="week", step=max(1, math.ceil(days / 7 / MAX_MONTH_TICKS)))
             labels = alt.Axis(format="%-d %b %Y", labelAngle=-40, tickCount=weeks)
@@ -170,27 +171,49 @@ def _x(
     return alt.X(f"{field}:Q", title=lines if title else None, scale=scale)
 
 
-def _level_dates(days: int, width: float, size: float) -> alt.Axis:
+def _level_dates(low: pd.Timestamp, high: pd.Timestamp, width: float, size: float) -> alt.Axis:
     """A calendar axis with level labels: every so many months (or weeks), as many as fit, the year where it turns.
 
     Month ticks every ``step`` months fall on months divisible by ``step``, so
-    the first tick of a year has a month number below ``step``.
+    the first tick of a year has a month number below ``step``. The step is
+    the smallest whose labels, laid out as Vega will (a label near an end
+    aligned to it), leave a space between each two.
     """
+    days = (high - low).days
     weeks = days < SHORT_SPAN_DAYS
     label = "%-d %b" if weeks else "%b"
-    steps = (1, 2, 3, 4, 6, 8) if weeks else (1, 2, 3, 4, 6, 12)
-    widest = text_width("30 Sep 2009" if weeks else "Sep 2009", size)
     first_of_year = "dayofyear(datum.value) <= 7 * step" if weeks else "month(datum.value) < step"
-    points_per_day = width / days
-    step = next((s for s in steps if s * (7 if weeks else 30.44) * points_per_day >= widest + size), steps[-1])
+    flush = text_width("Sep 2009", size) / 2
+    if weeks:  # week ticks start where d3 counts them from: a step wide enough for the widest label
+        widest = text_width("30 Sep 2009", size)
+        step = next((s for s in (1, 2, 3, 4, 6, 8) if s * 7 * width / days >= 1.5 * widest + size), 8)
+    else:
+        step = next((s for s in (1, 2, 3, 4, 6) if _month_labels_fit(low, high, s, width, size, flush)), 12)
     with_year = f"datum.index === 0 || {first_of_year}".replace("step", str(step))
     return alt.Axis(
         labelAngle=0,
-        labelFlush=True,
+        # A label this near an end is aligned to it, so that no date reaches beyond the plot.
+        labelFlush=round(flush),
         labelOverlap=True,
         tickCount=alt.TimeIntervalStep(interval="week" if weeks else "month", step=step),
         labelExpr=f"timeFormat(datum.value, {with_year} ? '{label} %Y' : '{label}')",
     )
+
+
+def _month_labels_fit(
+    low: pd.Timestamp, high: pd.Timestamp, step: int, width: float, size: float, flush: float
+) -> bool:
+    """Whether month labels every ``step`` months (``Sep 2009``, ``Jan 2010``, ``May``) leave a space between
+    each two on a plot ``width`` points wide from ``low`` to ``high``: each centred on its tick, or aligned to
+    the end it is within ``flush`` points of."""
+    ticks = [t for t in pd.date_range(low, high, freq="MS") if (t.month - 1) % step == 0]
+    boxes = []
+    for n, tick in enumerate(ticks):
+        words = tick.strftime("%b %Y") if n == 0 or tick.month - 1 < step else tick.strftime("%b")
+        at, half = (tick - low).days / (high - low).days * width, text_width(words, size) / 2
+        centre = half if at < flush else width - half if width - at < flush else at
+        boxes.append((centre - half, centre + half))
+    return all(right + size / 2 <= left for (_, right), (left, _) in itertools.pairwise(boxes))
 
 
 def _provenance_marks(
@@ -206,6 +229,7 @@ def _provenance_marks(
     legend_width: float | None = None,
     legend_at: tuple[InsideLegend, Box] | None = None,
     text_size: float = FONT_SIZE,
+    kinds: list[str] | None = None,
     **encodings: object,
 ) -> list[alt.Chart]:
     """Points filled when the paper gives the value and hollow when it is illustrative, with a legend saying so.
@@ -215,9 +239,10 @@ def _provenance_marks(
     legend (``legend_width``, its plot's width in points) is one row, in
     shorter words where the full ones would need two; or inside the plot
     (``legend_at``: the legend, from :meth:`InsideLegend.of` with the full
-    or the short words, and where it goes).
+    or the short words, and where it goes). ``kinds`` are the provenances the
+    legend names, where the figure has more than these records (small multiples).
     """
-    present = provenance_shown(data)
+    present = kinds or provenance_shown(data)
     words = PROVENANCE_TEXT
     if legend_width and _legend_width("Values", [words[k] for k in present], text_size) > legend_width:
         words = PROVENANCE_SHORT
@@ -299,14 +324,17 @@ def _legend(title: str | None, labels: list[str], width: float | None, text_size
     if width is None:
         return alt.Legend(title=title, orient="bottom", **options)
     room = width - _legend_width(title, [], text_size)
-    entry = _legend_width(None, labels[:1] and [max(labels, key=len)], text_size)
+    # Entries fill rows left to right; each column as wide as its widest entry.
+    columns = next(
+        (
+            n
+            for n in range(len(labels), 1, -1)
+            if sum(max(_legend_width(None, [label], text_size) for label in labels[c::n]) for c in range(n)) <= room
+        ),
+        1,
+    )
     return alt.Legend(
-        title=title,
-        orient="bottom",
-        direction="horizontal",
-        titleOrient="left",
-        columns=max(1, min(len(labels), int(room // max(entry, 1)))),
-        **options,
+        title=title, orient="bottom", direction="horizontal", titleOrient="left", columns=columns, **options
     )
 
 

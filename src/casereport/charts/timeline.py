@@ -7,7 +7,7 @@ from typing import Any, Literal
 import altair as alt
 import pandas as pd
 
-from casereport.charts.placement import Item, pack_rows, text_width, wrap_to
+from casereport.charts.placement import LINE_HEIGHT, Item, pack_rows, text_width, wrap_to
 from casereport.charts.style import (
     BRUSH,
     CYCLE_PARITIES,
@@ -227,6 +227,9 @@ def _short_label(case: Case, event: pd.Series) -> str:
     return label
 
 
+MIN_PLOT_HEIGHT = 0.4  # a figure's timeline is at least this share of its width high, where rows allow
+
+
 class _Rows:
     """The timeline's rows, top to bottom: ``order`` (the y domain), each event's row and slot, and the labels.
 
@@ -294,19 +297,21 @@ class _Rows:
         rows.order += [f"event row {r + 1}" for r in range(event_rows)]
         for (i, spot), item in zip(spots.items(), items, strict=True):
             at = item.right + 3 if spot.side == "right" else item.left - 3
-            for line_number, line in enumerate(wrapped[i]):
-                labels.append(
-                    {
-                        "x": scale.value(at),
-                        "row": f"event row {spot.row + line_number + 1}",
-                        "text": line,
-                        "align": "left" if spot.side == "right" else "right",
-                        "kind": "event",
-                    }
-                )
+            # One text of its lines: the first beside the mark, the others below it (the rows they were packed in).
+            labels.append(
+                {
+                    "x": scale.value(at),
+                    "row": f"event row {spot.row + 1}",
+                    "text": "\n".join(wrapped[i]),
+                    "align": "left" if spot.side == "right" else "right",
+                    "kind": "event",
+                }
+            )
         rows.event_rows = [f"event row {spots[i].row + 1}" for i in events.index]
         rows.event_offsets = [0.0] * len(events)
         rows.labels = pd.DataFrame(labels, columns=["x", "row", "text", "align", "kind"])
+        # Few rows are spread a little, so that the plot keeps its share of a figure with few events.
+        rows.pitch = max(rows.pitch, min(MIN_PLOT_HEIGHT * scale.width / len(rows.order), 1.6 * rows.pitch))
         return rows
 
 
@@ -332,14 +337,17 @@ def _label_layers(
     layers = []
     for kind, align in labels[["kind", "align"]].drop_duplicates().itertuples(index=False):
         lane = kind == "lane"
+        size = text_size - (1 if lane else 2)
         layers.append(
             alt.Chart(labels[(labels["kind"] == kind) & (labels["align"] == align)])
             .mark_text(
                 align=align,
                 baseline="middle",
-                fontSize=text_size - (1 if lane else 2),
+                fontSize=size,
                 fontWeight="bold" if lane else "normal",
                 color="#222222",
+                lineBreak="\n",
+                lineHeight=size * LINE_HEIGHT,
             )
             .encode(x=alt.X("x", type=x_type), y=y, text="text:N")
         )
