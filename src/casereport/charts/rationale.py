@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from casereport.charts.placement import LINE_HEIGHT, Box, Segment, first_free, text_box, text_width, wrap_to
-from casereport.charts.style import FONT_SIZE, _finish, _legend, _palette_colour, _wrap
+from casereport.charts.style import FONT_SIZE, OKABE_ITO, _finish, _legend, _palette_colour, _wrap
 from casereport.data.case import Case
 from casereport.derive.rationale import COLUMN_TITLES, COLUMNS, rationale_drugs, rationale_graph
 
@@ -16,7 +16,7 @@ RATIONALE_BOX = 0.32  # half a box's width, in columns
 RATIONALE_MARGIN = 0.36  # space beyond the outer columns, in columns
 ACTION_AT = 0.5  # where along a drug's edge its action is written when no place is free of other marks
 # Where along a drug's edge its action may be written, in order of preference: nearest the target first.
-ACTION_ALONG = (0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.9, 0.2)
+ACTION_ALONG = (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2)
 # The legends show lines long enough for their dashes to show (a stroke symbol's size is its length squared).
 LINE_SYMBOLS = {"symbolType": "stroke", "symbolStrokeWidth": 2, "symbolSize": 400}
 RATIONALE_TOP = 0.1  # room above the first row for the column titles, in shares of the height
@@ -56,6 +56,10 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
     drugs = rationale_drugs(case)
     colour = _palette_colour("drug", "Drug", drugs).legend(_legend("Drug", drugs, width, FONT_SIZE, **LINE_SYMBOLS))
     evidence = [e for e in EVIDENCE if e in set(edges["evidence"])]
+    # The actions in a darker shade of their drug's colour: light colours are faint as small text.
+    text_colour = alt.Color(
+        "drug:N", scale=alt.Scale(domain=drugs, range=[_darker(c) for c in OKABE_ITO[: len(drugs)]]), legend=None
+    )
     x_scale = alt.Scale(domain=[-RATIONALE_MARGIN, len(COLUMNS) - 1 + RATIONALE_MARGIN])
     y_scale = alt.Scale(domain=[1.0, -RATIONALE_TOP])  # top to bottom, with room for the column titles
 
@@ -93,7 +97,7 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
     actions = (
         alt.Chart(first_hop)
         .mark_text(fontSize=FONT_SIZE - 1, fontStyle="italic", baseline="middle")
-        .encode(x=x("mid_x"), y=y("mid_y"), text="action:N", color=colour)
+        .encode(x=x("mid_x"), y=y("mid_y"), text="action:N", color=text_colour)
     )
     boxes = (
         alt.Chart(nodes)
@@ -110,13 +114,17 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
         .mark_text(fontSize=FONT_SIZE + 1, fontWeight="bold")
         .encode(x=x("mid"), y=y("y"), text="label:N")
     )
-    chart = alt.layer(lines, actions, boxes, labels, titles).properties(
-        width=width,
-        height=height,
-        title=alt.Title(
-            "The rationale: what each drug acts on, and what follows",
-            subtitle=_wrap("Colour: drug. Line: what each step rests on.", width),
-        ),
+    chart = (
+        alt.layer(lines, actions, boxes, labels, titles)
+        .resolve_scale(color="independent")
+        .properties(
+            width=width,
+            height=height,
+            title=alt.Title(
+                "The rationale: what each drug acts on, and what follows",
+                subtitle=_wrap("Colour: drug. Line: what each step rests on.", width),
+            ),
+        )
     )
     return _finish(chart).configure_view(stroke=None)
 
@@ -177,3 +185,9 @@ def _placed_actions(
     first_hop["mid_x"] = [m[0] for m in middles]
     first_hop["mid_y"] = [m[1] for m in middles]
     return first_hop
+
+
+def _darker(colour: str, keep: float = 0.6) -> str:
+    """``colour`` (``#rrggbb``) darkened towards black, ``keep`` of each channel kept."""
+    channels = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c * keep):02x}" for c in channels)

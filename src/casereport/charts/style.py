@@ -410,7 +410,8 @@ def _finish(chart: TopLevel, text_size: float = FONT_SIZE) -> TopLevel:
             columnPadding=LEGEND_GAP,
             rowPadding=2,
             titlePadding=LEGEND_GAP,
-            titleBaseline="middle",
+            titleAnchor="start",  # beside its entries, the title level with their first row
+            titleBaseline="line-top",
             offset=LEGEND_GAP,
         )
         .configure_title(fontSize=text_size + 2, subtitleFontSize=text_size, anchor="start")
