@@ -160,7 +160,7 @@ def lab_chart(
     chart = (
         alt.layer(*shading, limit_rules, limit_labels, lines, *points)
         .resolve_scale(fill="independent")
-        .properties(width=width, height=height, title=title or alt.Undefined)
+        .properties(width=width, height=height, **({"title": title} if title else {}))
     )
     return _finish(chart, text_size) if standalone else chart
 
@@ -227,10 +227,13 @@ class _YPoints:
 
     def __init__(self, scale: Scale, values: list[float], height: float) -> None:
         self.log, self.height = scale == "log", height
-        high = max(values)
+        positive = [v for v in values if v > 0] or [1.0]  # nothing above zero: a decade, or 0 to 1
+        high = max(positive)
         if self.log:
-            low = min(v for v in values if v > 0)
+            low = min(positive)
             self.domain = (10.0 ** math.floor(math.log10(low)), 10.0 ** math.ceil(math.log10(high)))
+            if self.domain[0] == self.domain[1]:
+                self.domain = (self.domain[0], self.domain[1] * 10)
         else:
             step = _round_step(high / 5)
             self.domain = (0.0, math.ceil(high / step) * step)
@@ -240,7 +243,8 @@ class _YPoints:
         low, high = (round(math.log10(v)) for v in self.domain)
         per_decade = self.height / max(high - low, 1)
         steps = (1, 2, 5) if per_decade >= 6 * text_size else (1, 3) if per_decade >= 3 * text_size else (1,)
-        return [s * 10.0**k for k in range(low, high + 1) for s in steps if s * 10.0**k <= self.domain[1]]
+        ticks = (float(f"{s * 10.0**k:.12g}") for k in range(low, high + 1) for s in steps)
+        return [t for t in ticks if t <= self.domain[1]]
 
     def _unit(self, value: float) -> float:
         return math.log10(value) if self.log else value
