@@ -170,8 +170,14 @@ async def _in_a_row(browser, url: str) -> tuple[int, int, float]:
 
 def _kernel_rss_mb() -> list[float]:
     """Resident memory of every ipykernel process on the machine, in MB."""
-    out = subprocess.run(["ps", "-eo", "rss,args"], capture_output=True, text=True, check=True).stdout
-    return [int(line.split()[0]) / 1024 for line in out.splitlines()[1:] if "ipykernel_launcher" in line]
+    return [rss for rss, _ in _kernel_usage()]
+
+
+def _kernel_usage() -> list[tuple[float, float]]:
+    """Resident memory (MB) and CPU time used so far (s) of every ipykernel process on the machine."""
+    out = subprocess.run(["ps", "-ww", "-eo", "rss=,times=,args="], capture_output=True, text=True, check=True).stdout
+    rows = [line.split(None, 2) for line in out.splitlines()]
+    return [(int(rss) / 1024, float(cpu)) for rss, cpu, args in rows if "ipykernel_launcher" in args]
 
 
 def _bare_python_rss_mb() -> float:
@@ -225,6 +231,7 @@ async def main() -> int:
                 await page.goto(url, wait_until="domcontentloaded", timeout=180_000)
                 await page.wait_for_selector(PANELS[0], timeout=120_000)
                 kernels = _kernel_rss_mb()
+                visitor_cpu = max(cpu for _, cpu in _kernel_usage())
                 await page.close()
                 await asyncio.sleep(POOL_REFILL_S)
                 print("  ten visitors", file=sys.stderr, flush=True)
@@ -252,6 +259,10 @@ async def main() -> int:
         f"{python_mb:.0f} MB: {100 * (visitor_mb / python_mb - 1):+.0f}% (aim: within 20%)"
     )
     print(f"visitors per GB of kernels:                 {1024 / visitor_mb:6.1f}")
+    print(
+        f"kernel CPU per visitor (start to page):     {visitor_cpu:6.1f} s: one core starts about "
+        f"{60 / visitor_cpu:.0f} visitors a minute"
+    )
     print(
         f"ten visitors at once:                       {rendered}/10 rendered, {errors} errors, slowest {slowest:.2f} s"
         " (aim: under 10 s)"
