@@ -55,6 +55,9 @@ FULL_PAGE_MM = WIDTHS_MM["double"]
 EXPLORER = "explorer"  # the page --only may name beside the figures
 TABLES = "tables"  # the job that writes the companion tables and the report
 MARKER_SCALES: tuple[tuple[str, charts.Scale], ...] = (("", "linear"), ("_log", "log"))  # name suffix, y scale
+# The figures that take longest to draw, longest first (measured on the seed case: a figure with a plot per
+# analyte, the timeline, one with several analytes); the others take about as long as each other.
+LONGEST_FIRST = ("all_labs", "liver_enzymes", "timeline", "imaging")
 CAPTIONS = "captions.md"
 MANIFEST = "manifest.json"
 
@@ -445,8 +448,12 @@ def write_figures(
     explorer = "html" in chosen and (subset is None or EXPLORER in subset)
     if "html" not in chosen:
         skipped.append({"figure": EXPLORER, "reason": "the case explorer is an HTML page: ask for --format html"})
-    # The longest first (the explorer, the tables and report, the figures with most plots): no worker waits at the end.
-    jobs = [EXPLORER] * explorer + [TABLES] + sorted(figures, key=lambda n: -figures[n].columns)
+    # The longest first, so that no worker is left with a long job at the end: the explorer, then the figures
+    # (those that took longest, measured on the seed case, before the others), the tables and report among them.
+    ranked = sorted(
+        figures, key=lambda name: LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    )
+    jobs = [EXPLORER] * explorer + ranked[:3] + [TABLES] + ranked[3:]
     # A figure that needs more room than asked (the rationale diagram) is drawn that much wider.
     widths = {name: max(width, figure.min_width_mm) for name, figure in figures.items()}
     _WORK = _Work(
