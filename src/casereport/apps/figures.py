@@ -155,7 +155,7 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
             lambda w: charts.imaging_chart(case, axis=axis, width=w), caption=captions.imaging_caption(case, axis)
         ),
         "all_labs": Figure(
-            lambda w: charts.all_labs_chart(case, axis=axis, columns=columns, width=w, height=70),
+            lambda w: charts.all_labs_chart(case, axis=axis, columns=columns, width=w),
             columns,
             caption=captions.all_labs_caption(case, axis),
         ),
