@@ -465,10 +465,10 @@ def write_figures(
         out=out,
         axis=axis,
     )
-    if progress:
-        progress.start(len(jobs) - 1)  # the figures and the page: the tables are no figure
     results: dict[str, dict] = {}
     running = _Jobs(jobs, usable_cores() if workers is None else workers)
+    if progress:  # once the workers are forked: a progress bar may start a thread of its own
+        progress.start(len(jobs) - 1)  # the figures and the page: the tables are no figure
     try:
         for result in running.results():
             results[result["job"]] = result
