@@ -176,19 +176,7 @@ def test_no_text_overlaps_another(figure, measure):
     assert not clashes, f"overlapping texts: {clashes}"
 
 
-# apps/figures.py draws the small multiples 70 pt high whatever their number; all_labs_chart sizes them itself
-# (height=None) so that they take over half the figure. Until figures.py leaves the height to it, a case with
-# few analytes (the synthetic one: two panels) falls short.
-FIXED_PANELS = pytest.mark.xfail(
-    strict=False, reason="apps/figures.py passes height=70 to all_labs_chart; leave it None (its own sizing)"
-)
-
-
-@pytest.mark.parametrize(
-    "figure",
-    [pytest.param(f, marks=FIXED_PANELS) if f[1] == "all_labs" else f for f in FIGURES if f[2] == 85],
-    ids=_ids,
-)
+@pytest.mark.parametrize("figure", [f for f in FIGURES if f[2] == 85], ids=_ids)
 def test_at_one_column_the_plot_takes_at_least_half_the_figure(figure, measure):
     found = measure(_drawn(*figure))
     plots = sum(_area(view) for view in found["views"])
