@@ -274,3 +274,30 @@ def test_the_command_line_exports_and_imports(tmp_path, capsys):
     capsys.readouterr()
     assert main(["fhir", "export", str(tmp_path / "case")]) == 0
     assert json.loads(capsys.readouterr().out) == json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_a_case_with_its_own_analyte_keeps_it_through_export_and_import(editable_case, tmp_path):
+    """An analyte the case declares in own_analytes.csv (not in the catalogue) comes back with its values, unit,
+    limits, LOINC name, panel and provenance, and the labs of it with theirs."""
+    case_dir = editable_case(SYNTHETIC)
+    (case_dir / "own_analytes.csv").write_text(
+        "loinc,loinc_name,name,unit,lower_limit,upper_limit,panel,provenance,quote,rule\n"
+        "9679-2,Squamous cell carcinoma Ag [Mass/volume] in Serum or Plasma,SCC antigen,ng/mL,,1.5,tumour marker,"
+        "derived,,The laboratory's limit as the authors cite it.\n",
+        encoding="utf-8",
+    )
+    with (case_dir / "labs.csv").open("a", encoding="utf-8") as labs:
+        labs.write("own01,9679-2,2.4,ng/mL,2021-04-19,,,,,illustrative,,Synthetic value.\n")
+        labs.write("own02,9679-2,1.1,ng/mL,2021-05-17,,,,,illustrative,,Synthetic value.\n")
+    assert validate_case(case_dir) == []
+    original = load_case(case_dir)
+    assert original.analytes.set_index("loinc").at["9679-2", "panel"] == "tumour marker"
+    assert len(original.labs[original.labs["loinc"] == "9679-2"]) == 2
+
+    bundle = write_bundle(case_dir, tmp_path / "bundle.json")
+    folder = import_bundle(tmp_path / "bundle.json", tmp_path / "imported")
+    assert [p for p in validate_case(folder) if p.severity == "error"] == []
+    imported = load_case(folder)
+    for table in ("analytes", "labs"):
+        pd.testing.assert_frame_equal(getattr(imported, table), getattr(original, table), obj=table)
+    assert case_bundle(folder) == bundle
