@@ -32,6 +32,15 @@ def editable_case(tmp_path: Path):
     return copy
 
 
+@pytest.fixture
+def no_imaging_case(editable_case) -> Path:
+    """A copy of the synthetic case with no imaging findings: findings.csv keeps only its header."""
+    case_dir = editable_case(SYNTHETIC)
+    findings = case_dir / "findings.csv"
+    findings.write_text(findings.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    return case_dir
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -10,6 +10,7 @@ import vl_convert as vlc
 
 import casereport
 from casereport import charts
+from casereport.charts.imaging import NO_FINDINGS
 from casereport.charts.style import _positions
 from casereport.data.catalogue import AFP, LIVER_ENZYMES
 from casereport.derive.response import recist_response
@@ -175,3 +176,17 @@ def test_a_standalone_lab_chart_zooms_along_time_and_a_linked_one_follows_the_br
     linked = charts.afp_chart(case, domain_param=charts.BRUSH, standalone=False).to_dict()
     assert not [p for params in _walk(linked, "params") for p in params if p["name"] == charts.LAB_ZOOM]
     assert {"param": charts.BRUSH} in list(_walk(linked, "domain"))
+
+
+@pytest.mark.parametrize("table", [True, False])
+@pytest.mark.parametrize("axis", AXES)
+def test_imaging_of_a_case_without_findings_says_so(no_imaging_case, table, axis):
+    """An author's case may have no imaging: the grid and the table say there is none, and still compile."""
+    case = casereport.load_case(no_imaging_case)
+    assert case.findings.empty
+    spec = charts.imaging_chart(case, axis=axis, table=table).to_dict()
+    assert [row["text"] for row in _datasets(spec)] == [NO_FINDINGS]
+    svg = vlc.vegalite_to_svg(json.dumps(spec))
+    assert "no imaging findings" in svg
+    # The brushed grid of the linked views, too.
+    charts.imaging_chart(case, axis=axis, brush="b", standalone=False).to_dict()

@@ -328,3 +328,20 @@ class TestInTheBrowser:
         page.locator(".casereport-summary h4", has_text=re.compile(r"^Range: day ")).wait_for(timeout=BROWSER_TIMEOUT)
         assert _shown(_summary(page)) == _expected(case, *_range(page, "relative"), "relative")
         assert visit.console_errors == []
+
+
+def test_a_case_without_imaging_has_an_explorer_and_a_dashboard(no_imaging_case, tmp_path):
+    """An author's case may have no imaging: the page and the dashboard say so, with no traceback."""
+    from casereport.apps.dashboard import dashboard_page, prebuild
+
+    case = casereport.load_case(no_imaging_case)
+    path = tmp_path / "explorer.html"
+    assert main(["explorer", str(no_imaging_case), "--out", str(path)]) == 0
+    text = path.read_text(encoding="utf-8")
+    assert "no imaging findings" in json.dumps(_inline_json(text, "casereport-spec"))
+    assert not stagings_with_findings(case)
+    dashboard = prebuild(no_imaging_case)
+    assert dashboard is not None
+    assert "no imaging findings" in json.dumps(dashboard.chart.spec)
+    assert "No staging with findings" in dashboard.findings.value
+    dashboard_page("axis=relative", default=no_imaging_case)  # the page a visitor gets, another view

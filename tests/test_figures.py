@@ -305,3 +305,30 @@ def test_only_redraws_a_subset_and_the_folder_keeps_its_record(tmp_path):
         case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats="svg", axis="relative", only="timeline", workers=1
     )
     assert {f["figure"] for f in other["files"]} == {"timeline"}
+
+
+def test_a_case_without_imaging_draws_the_other_figures_and_says_why_not_imaging(no_imaging_case, tmp_path, capsys):
+    case = casereport.load_case(no_imaging_case)
+    assert captions.imaging_caption(case, "calendar").startswith("Imaging: the case records no imaging findings.")
+    out = tmp_path / "figs"
+    assert main(["figures", "--case", str(no_imaging_case), "--out", str(out), "--format", "svg"]) == 0
+    err = capsys.readouterr().err
+    [note] = [line for line in err.splitlines() if "imaging" in line]
+    assert note.startswith("casereport figures: not drawn: imaging: the case records no imaging findings")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    drawn = {entry["figure"] for entry in manifest["files"]}
+    assert {"timeline", "all_labs"} <= drawn
+    assert "imaging" not in drawn | set(manifest["captions"])
+    assert not list(out.glob("*-imaging-*"))
+    [skipped] = [entry for entry in manifest["skipped"] if entry["figure"] == "imaging"]
+    assert "no imaging findings" in skipped["reason"]
+    pasted = (out / "captions.md").read_text(encoding="utf-8")
+    assert f"- imaging: {skipped['reason']}" in pasted
+    assert "## imaging" not in pasted
+    # Asked for by name, it is refused with the reason, and nothing is drawn.
+    again = tmp_path / "only"
+    assert main(["figures", "--case", str(no_imaging_case), "--out", str(again), "--only", "imaging"]) == 2
+    err = capsys.readouterr().err
+    assert "casereport figures: --only: the case has no such figure: imaging" in err
+    assert "no imaging findings" in err
+    assert not list(again.iterdir())

@@ -149,7 +149,7 @@ def _figures(args: argparse.Namespace) -> int:
     # nothing else, so it does without: an import of a module set to None fails, and jsonschema skips it.
     if "rfc3987_syntax" not in sys.modules:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
-    from casereport.apps.figures import write_figures
+    from casereport.apps.figures import EXPLORER, write_figures
 
     bar = _FigureBar()
     try:
@@ -170,6 +170,9 @@ def _figures(args: argparse.Namespace) -> int:
         return 2
     finally:
         bar.close()
+    for entry in manifest["skipped"]:
+        if entry["figure"] != EXPLORER:  # the page follows the formats asked for, not the case
+            print(f"casereport figures: not drawn: {entry['figure']}: {entry['reason']}", file=sys.stderr)
     drawn = len({entry["figure"] for entry in manifest["files"]})
     print(
         f"{drawn} figure(s) in {len(manifest['parameters']['formats'])} format(s), their captions (captions.md)"

@@ -153,7 +153,9 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
     return figures | {
         "imaging": Figure(
             lambda w: charts.imaging_chart(case, axis=axis, width=w), caption=captions.imaging_caption(case, axis)
-        ),
+        )
+        if not case.findings.empty
+        else "the case records no imaging findings (findings.csv has no rows)",
         "all_labs": Figure(
             lambda w: charts.all_labs_chart(case, axis=axis, columns=columns, width=w),
             columns,
@@ -397,8 +399,9 @@ def _with_earlier(manifest: dict, out: Path, order: list[str]) -> dict:
     }
 
 
-def captions_markdown(case: Case, texts: dict[str, str], files: list[dict]) -> str:
-    """``captions.md``: each figure's caption under its name and files, to paste into a paper."""
+def captions_markdown(case: Case, texts: dict[str, str], files: list[dict], skipped: Iterable[dict] = ()) -> str:
+    """``captions.md``: each figure's caption under its name and files, to paste into a paper, then the figures
+    the case cannot have (``skipped``, as the manifest lists them) and why."""
     lines = [
         f"# Figure captions: {case.title}",
         "",
@@ -410,6 +413,9 @@ def captions_markdown(case: Case, texts: dict[str, str], files: list[dict]) -> s
     for name, text in texts.items():
         names = ", ".join(f"`{entry['file']}`" for entry in files if entry["figure"] == name)
         lines += ["", f"## {name}", "", f"Files: {names}" if names else "", "", text]
+    absent = [f"- {entry['figure']}: {entry['reason']}" for entry in skipped if entry["figure"] != EXPLORER]
+    if absent:
+        lines += ["", "Not drawn, as the case has no such figure:", "", *absent]
     return "\n".join(line for i, line in enumerate(lines) if line or lines[i - 1]) + "\n"
 
 
@@ -517,6 +523,8 @@ def write_figures(
     }
     if subset is not None:
         manifest = _with_earlier(manifest, out, list(factories))
-    (out / CAPTIONS).write_text(captions_markdown(case, manifest["captions"], manifest["files"]), encoding="utf-8")
+    (out / CAPTIONS).write_text(
+        captions_markdown(case, manifest["captions"], manifest["files"], manifest["skipped"]), encoding="utf-8"
+    )
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest

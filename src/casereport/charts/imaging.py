@@ -270,6 +270,20 @@ def _measured_panel(
     )
 
 
+NO_FINDINGS = "The case records no imaging findings (findings.csv has no rows)."
+
+
+def _no_findings(*, width: int, standalone: bool, text_size: float) -> alt.LayerChart:
+    """The imaging view of a case without findings: its title and a line saying so, where the grid would be."""
+    note = alt.Chart(pd.DataFrame({"text": [NO_FINDINGS]})).mark_text(
+        align="left", baseline="middle", x=0, y=text_size, fontSize=text_size, fontStyle="italic", color="#555555"
+    )
+    chart = alt.LayerChart(layer=[note.encode(text="text:N")]).properties(
+        width=width, height=2 * text_size, title="Imaging findings by staging and site"
+    )
+    return _finish(chart, text_size).configure_view(stroke=None) if standalone else chart
+
+
 def imaging_chart(
     case: Case,
     *,
@@ -295,7 +309,11 @@ def imaging_chart(
     count, necrosis), the sites' rows as high as their longest cell, no
     symbols and so no legend, and the measured sizes in the cells instead of
     a panel of their own.
+
+    A case without findings gets its title and a line saying there are none.
     """
+    if case.findings.empty:
+        return _no_findings(width=width, standalone=standalone, text_size=text_size)
     if standalone and brush is None if table is None else table:
         return _imaging_table(case, axis=axis, width=width, text_size=text_size)
     events, findings, labels = _findings_by_staging(case, axis)

@@ -227,14 +227,14 @@ def build_case(path: Path, parts: CaseParts) -> Case:
         numeric=("value", "lower_limit", "upper_limit"),
     )
 
+    # Each finding dated by its staging; a case without findings has the date columns all the same.
     findings = _frame([_record(f) for f in parts.findings], [*_own_columns(FindingRecord), *PROVENANCE_COLUMNS])
-    if not findings.empty:
-        findings = findings.merge(
-            events[["id", *DATE_COLUMNS]].rename(columns={"id": "staging"}),
-            on="staging",
-            how="left",
-            validate="many_to_one",
-        )
+    findings = findings.merge(
+        events[["id", *DATE_COLUMNS]].rename(columns={"id": "staging"}),
+        on="staging",
+        how="left",
+        validate="many_to_one",
+    )
     adverse_events = _dated_frame(parts.adverse_events, AdverseEventRecord, numeric=("value",))
     adverse_events["grade"] = adverse_events["grade"].astype("Int64")
 

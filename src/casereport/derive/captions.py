@@ -185,6 +185,8 @@ def all_labs_caption(case: Case, axis: Axis) -> str:
 def imaging_caption(case: Case, axis: Axis) -> str:
     """The imaging figure's caption: each staging's findings by site, and its RECIST 1.1 category."""
     findings = case.findings
+    if findings.empty:
+        return f"Imaging: the case records no imaging findings. {source_text(case)}"
     stagings = case.events[case.events["id"].isin(findings["staging"])]
     response = response_assessments(case)
     # Against the first baseline: the categories the figure shows.
