@@ -168,16 +168,11 @@ async def _in_a_row(browser, url: str) -> tuple[int, int, float]:
     return rendered, len(_server_kernels(url)), time.perf_counter() - start
 
 
-def _kernel_rss_mb() -> list[float]:
-    """Resident memory of every ipykernel process on the machine, in MB."""
-    return [rss for rss, _ in _kernel_usage()]
-
-
-def _kernel_usage() -> list[tuple[float, float]]:
-    """Resident memory (MB) and CPU time used so far (s) of every ipykernel process on the machine."""
-    out = subprocess.run(["ps", "-ww", "-eo", "rss=,times=,args="], capture_output=True, text=True, check=True).stdout
-    rows = [line.split(None, 2) for line in out.splitlines()]
-    return [(int(rss) / 1024, float(cpu)) for rss, cpu, args in rows if "ipykernel_launcher" in args]
+def _kernel_usage(url: str) -> list[tuple[float, float]]:
+    """Resident memory (MB) and CPU time used so far (s) of each kernel of the server at ``url``."""
+    pids = ",".join(str(pid) for pid in _server_kernels(url))
+    out = subprocess.run(["ps", "-o", "rss=,times=", "-p", pids], capture_output=True, text=True, check=False).stdout
+    return [(int(rss) / 1024, float(cpu)) for rss, cpu in (line.split() for line in out.splitlines())]
 
 
 def _bare_python_rss_mb() -> float:
@@ -233,8 +228,9 @@ async def main() -> int:
                 page = await browser.new_page()
                 await page.goto(url, wait_until="domcontentloaded", timeout=180_000)
                 await page.wait_for_selector(PANELS[0], timeout=120_000)
-                kernels = _kernel_rss_mb()
-                visitor_cpu = max(cpu for _, cpu in _kernel_usage())
+                usage = _kernel_usage(url)  # the pool's two and the visitor's
+                kernels = [rss for rss, _ in usage]
+                visitor_cpu = max(cpu for _, cpu in usage)
                 await page.close()
                 await asyncio.sleep(POOL_REFILL_S)
                 print("  ten visitors", file=sys.stderr, flush=True)
