@@ -479,3 +479,16 @@ def test_an_empty_file_is_one_problem_with_the_header_to_write(editable_case):
     assert problem.hint == (
         "its first line is the header: id,drug,target,action,outcome,evidence,provenance,quote,rule"
     )
+
+
+def test_a_record_without_a_date_is_told_how_to_place_an_undated_one(editable_case):
+    """A paper that says 'we started hormonal therapy' and no when: the hint says how to place the date honestly."""
+    case_dir = editable_case(SYNTHETIC)
+    replace(case_dir / "labs.csv", "l02,1742-6,35,U/L,2021-04-19,", "l02,1742-6,35,U/L,,")
+    problems = casereport.validate_case(case_dir)
+    assert [(p.file, p.row, p.field) for p in problems] == [("labs.csv", 2, "offset")]
+    assert problems[0].reason == "no date: give 'date', or 'relative_to' and 'offset'"
+    assert problems[0].hint is not None
+    assert "relative_to" in problems[0].hint
+    assert "date_provenance to illustrative" in problems[0].hint
+    assert "date_rule" in problems[0].hint

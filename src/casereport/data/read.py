@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from casereport.data.formats import KEYS
-from casereport.data.schema import OptionalColumn
+from casereport.data.schema import NO_DATE, NO_DATE_HINT, OptionalColumn
 from casereport.exceptions import Problem
 
 MAX_FILE_BYTES = 16 * 2**20  # a case file larger than this is not a case report's data
@@ -362,6 +362,8 @@ def _field_hint(model: type[BaseModel], error: ErrorDetails) -> str | None:
         return nearest(given, allowed)
     if error["type"] in ("float_parsing", "int_parsing"):
         return "write the number alone, with '.' as the decimal point; its unit has a column of its own"
+    if error["type"] == "value_error" and error["msg"].removeprefix("Value error, ") == NO_DATE:
+        return NO_DATE_HINT
     if error["type"] == "bool_parsing":
         return "write true or false, or leave the cell empty when the paper does not say"
     return None

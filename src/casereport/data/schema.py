@@ -130,6 +130,14 @@ class Provenanced(Record):
         return rule
 
 
+NO_DATE = "no date: give 'date', or 'relative_to' and 'offset'"
+NO_DATE_HINT = (
+    "the paper gives no date? place the record at an event it is known to follow or coincide with "
+    "(relative_to, and offset +0d or the interval you assume), and set date_provenance to illustrative "
+    "with date_rule saying how you placed it"
+)
+
+
 class Dated(Provenanced):
     """A record dated either absolutely or relative to an event.
 
@@ -172,7 +180,7 @@ class Dated(Provenanced):
         if relative and info.data.get("date") is not None:
             raise ValueError("give either 'date' or 'relative_to' with 'offset', not both")
         if not relative and not has_date:
-            raise ValueError("no date: give 'date', or 'relative_to' and 'offset'")
+            raise ValueError(NO_DATE)
         return offset
 
     @field_validator("date_rule")

@@ -63,15 +63,17 @@ def _first(*values: object) -> object:
 def timeline_table(case: Case, *, reference: str | None = None) -> pd.DataFrame:
     """The dated events in order, with the date as precise as the paper gives it.
 
-    Columns: event, when, days since the reference event, the cycle of each
-    cyclic regimen the event falls in, provenance and the paper's words.
+    A date the paper does not give is marked (``date illustrative``), as in
+    every other table. Columns: event, when, days since the reference event,
+    the cycle of each cyclic regimen the event falls in, provenance and the
+    paper's words.
     """
     reference = reference or case.reference_event
     events = relative_days(case, case.events, reference=reference)
     table = pd.DataFrame(
         {
             "event": events["label"],
-            "when": [format_when(a, b) for a, b in zip(events["date_earliest"], events["date_latest"], strict=True)],
+            "when": when_texts(events),
             f"days since {case.event(reference)['label']}": [
                 format_days(a, b) for a, b in zip(events["day_earliest"], events["day_latest"], strict=True)
             ],
