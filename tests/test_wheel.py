@@ -154,13 +154,34 @@ def test_the_commands_run_on_the_bundled_cases_and_on_a_copy(installed, tmp_path
     assert (tmp_path / "report.html").read_text(encoding="utf-8").lstrip().startswith("<")
 
 
-def test_the_figures_notebook_runs_from_the_package(installed, tmp_path):
+def test_the_figures_and_their_notebook_run_from_the_package(installed, tmp_path):
     out = tmp_path / "figs"
     done = installed.run("figures", "--out", out, "--format", "svg")
     assert done.returncode == 0, done.stderr
     assert (out / "manifest.json").is_file()
-    assert (out / f"figures-{SEED}-calendar.ipynb").is_file()
     assert (out / f"{SEED}-timeline-calendar.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+    # The executed record, for an author who wants one: the package's figures notebook under papermill.
+    record = tmp_path / "record"
+    code = (
+        "import sys; from casereport.apps.notebooks import run_figures_notebook;"
+        " print(run_figures_notebook(case_dir=None, output_dir=sys.argv[1], formats='svg', axis='calendar',"
+        " width_mm='single', dpi=300, only='timeline', progress_bar=False))"
+    )
+    ran = subprocess.run(
+        [str(installed.bin / "python"), "-c", code, str(record)],
+        cwd=installed.work,
+        env=installed.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    executed = Path(ran.stdout.strip().splitlines()[-1])
+    assert executed == record / f"figures-{SEED}-calendar.ipynb"
+    assert executed.is_file()
+    assert (record / f"{SEED}-timeline-calendar.svg").is_file()
 
     copy = shutil.copytree(installed.bundled()[SYNTHETIC], tmp_path / "elsewhere" / "my-case")
     done = installed.run("figures", "--case", copy, "--out", tmp_path / "figs-copy", "--format", "svg")
