@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 from pathlib import Path
 
@@ -49,9 +50,12 @@ PUBLIC_API = {
 
 
 def test_the_public_api_is_what_it_says():
-    assert set(casereport.__all__) == PUBLIC_API
+    """The stable names, each imported on first use from the module that defines it."""
+    assert set(casereport.__all__) == PUBLIC_API == set(casereport._WHERE)
     for name in casereport.__all__:
-        assert getattr(casereport, name) is not None
+        assert getattr(casereport, name) is getattr(importlib.import_module(casereport._WHERE[name]), name)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        casereport.no_such_name  # noqa: B018
 
 
 def test_committed_field_reference_is_generated_from_the_models():
