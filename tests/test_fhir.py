@@ -301,3 +301,21 @@ def test_a_case_with_its_own_analyte_keeps_it_through_export_and_import(editable
     for table in ("analytes", "labs"):
         pd.testing.assert_frame_equal(getattr(imported, table), getattr(original, table), obj=table)
     assert case_bundle(folder) == bundle
+
+
+def test_a_bone_scan_finding_validates_and_keeps_its_modality_through_export_and_import(editable_case, tmp_path):
+    """Bone scintigraphy, the usual staging scan of prostate cancer, is a modality a finding can have."""
+    case_dir = editable_case(SYNTHETIC)
+    findings = case_dir / "findings.csv"
+    rows = findings.read_text(encoding="utf-8").splitlines()
+    baseline = rows[1].split(",")  # a baseline finding, its staging kept
+    scan = ["b01", baseline[1], "bone scintigraphy", "bone", "pelvis", "2", "", "", "", "", "", "false", "baseline"]
+    scan += ["Pelvic bone metastases", "illustrative", "", "Synthetic finding."]
+    findings.write_text("\n".join([*rows, ",".join(scan)]) + "\n", encoding="utf-8")
+    assert validate_case(case_dir) == []
+    original = load_case(case_dir)
+    assert original.findings.set_index("id").at["b01", "modality"] == "bone scintigraphy"
+
+    write_bundle(case_dir, tmp_path / "bundle.json")
+    imported = load_case(import_bundle(tmp_path / "bundle.json", tmp_path / "imported"))
+    assert imported.findings.set_index("id").at["b01", "modality"] == "bone scintigraphy"

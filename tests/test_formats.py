@@ -119,7 +119,19 @@ def test_committed_author_reference_is_generated_from_the_models():
 @pytest.mark.parametrize(
     ("field", "values"),
     [
-        ("modality", ["sonography", "contrast-enhanced sonography", "MRI", "CT", "PET-CT", "not stated"]),
+        (
+            "modality",
+            [
+                "sonography",
+                "contrast-enhanced sonography",
+                "MRI",
+                "CT",
+                "PET-CT",
+                "radiography",
+                "bone scintigraphy",
+                "not stated",
+            ],
+        ),
         ("site_kind", ["liver", "soft tissue", "bone", "thyroid", "lung", "lymph node", "other"]),
         ("route", ["oral", "intravenous", "subcutaneous", "intramuscular", "other"]),
         ("value` of the fact `sex", ["male", "female", "other", "not stated"]),

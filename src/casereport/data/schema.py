@@ -256,9 +256,16 @@ class FindingRecord(Provenanced):
     staging: Annotated[str, References("events.csv", kinds=("staging", "diagnosis"))] = Field(
         description="The staging (an event of kind staging or diagnosis) it was found at."
     )
-    modality: Literal["sonography", "contrast-enhanced sonography", "MRI", "CT", "PET-CT", "not stated"] = Field(
-        description="The imaging that showed it."
-    )
+    modality: Literal[
+        "sonography",
+        "contrast-enhanced sonography",
+        "MRI",
+        "CT",
+        "PET-CT",
+        "radiography",
+        "bone scintigraphy",
+        "not stated",
+    ] = Field(description="The imaging that showed it.")
     site_kind: Literal["liver", "soft tissue", "bone", "thyroid", "lung", "lymph node", "other"] = Field(
         description="The organ or tissue, for grouping."
     )
