@@ -190,3 +190,28 @@ def test_imaging_of_a_case_without_findings_says_so(no_imaging_case, table, axis
     assert "no imaging findings" in svg
     # The brushed grid of the linked views, too.
     charts.imaging_chart(case, axis=axis, brush="b", standalone=False).to_dict()
+
+
+def _lane_domain(chart) -> list[str]:
+    """The timeline's lanes, top to bottom: the y domain its layers share."""
+    spec = chart.to_dict()
+    domains = [
+        layer["encoding"]["y"]["scale"]["domain"]
+        for layer in spec["layer"]
+        if "domain" in layer.get("encoding", {}).get("y", {}).get("scale", {})
+    ]
+    assert domains, "the timeline names its lanes in a y domain"
+    return domains[0]
+
+
+def test_a_case_without_stagings_has_no_empty_stagings_lane(no_imaging_case):
+    with_stagings = casereport.load_case(no_imaging_case)
+    assert "Stagings" in _lane_domain(charts.timeline_chart(with_stagings, standalone=False))
+    events = no_imaging_case / "events.csv"
+    rows = events.read_text(encoding="utf-8").splitlines()
+    events.write_text("\n".join(r for r in rows if ",staging," not in r) + "\n", encoding="utf-8")
+    (no_imaging_case / "statements.yaml").write_text("[]\n", encoding="utf-8")  # its statements are at stagings
+    without = casereport.load_case(no_imaging_case)
+    lanes = _lane_domain(charts.timeline_chart(without, standalone=False))
+    assert "Stagings" not in lanes
+    assert lanes[-1] == "Events"

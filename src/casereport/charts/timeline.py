@@ -244,8 +244,10 @@ class _Rows:
 
     @classmethod
     def lanes(cls, drug_lanes: list[str], events: pd.DataFrame, scale: XPoints) -> _Rows:
-        """A lane per drug, then the stagings and the other events, each lane split where its marks collide."""
-        rows = cls([*drug_lanes, "Stagings", "Events"], pitch=26)
+        """A lane per drug, then the stagings (if the case has any) and the other events, each lane split where its
+        marks collide."""
+        stagings = ["Stagings"] if events["lane"].eq("Stagings").any() else []  # no empty lane to puzzle over
+        rows = cls([*drug_lanes, *stagings, "Events"], pitch=26)
         slots = pd.Series(0, index=events.index)
         for _, lane in events.groupby("lane"):
             lane = lane.sort_values("x")
