@@ -9,11 +9,9 @@ paid once a visitor. Two imports cost more than the page uses:
   ``QUERY_STRING`` variable, or, in a preheated kernel, one message on Voila's
   ``voila/query/<kernel id>`` websocket once a visitor takes the kernel) with
   ``websockets``, the client Voila itself uses.
-- jsonschema, which Altair imports, imports its optional IRI format checker
-  ``rfc3987_syntax``, which compiles about 35 grammars at import (about 1 s and
-  15 MB); no schema the kernel validates uses the ``iri`` format
-  (python-jsonschema/jsonschema#1428). :func:`leave_out_unused_checkers` keeps it
-  out, in this process only, and must run before Altair is imported.
+- jsonschema's optional IRI format checker, which Altair's import brings (about
+  1 s and 15 MB): :func:`leave_out_unused_checkers` (``apps/lean_imports.py``)
+  keeps it out, and must run before Altair is imported.
 """
 
 from __future__ import annotations
@@ -21,23 +19,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import websockets
 
+from casereport.apps.lean_imports import leave_out_unused_checkers
+
 # Voila's names (voila.utils.ENV_VARIABLE) and its defaults.
 PREHEAT = "VOILA_PREHEAT"
 QUERY_STRING = "QUERY_STRING"
 QUERY_TIMEOUT_S = 5  # as Voila's own client: a kernel nobody takes is not kept waiting for ever
-
-
-def leave_out_unused_checkers() -> None:
-    """Keep jsonschema's IRI format checker unimported in this kernel (see the module's text)."""
-    if "jsonschema" in sys.modules:
-        return  # too late to matter, and whoever imported it may rely on the checker
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "import fails", by design
 
 
 def query_string() -> str:
@@ -67,3 +59,6 @@ def _request_info() -> dict[str, str]:
             warnings.warn(f"no request info from {url}: {err}", stacklevel=2)
             return {}
     return {str(k): str(v) for k, v in json.loads(message).items()}
+
+
+__all__ = ["leave_out_unused_checkers", "query_string"]
