@@ -11,9 +11,9 @@ import time
 import urllib.request
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from casereport.apps.offline import offline_bundle_path, prepare_offline_bundle
-from casereport.apps.serve import DASHBOARD, prepare_site, prepare_template, voila_command, voila_environment
+from casereport.apps.serve import DASHBOARD, prepare_dashboard_site, prepare_template, voila_command, voila_environment
 from casereport.data.bundled import default_case_dir, project_root
 
 CHROMIUM = "/usr/bin/chromium"
@@ -54,6 +54,15 @@ def _stop(server: subprocess.Popen) -> None:
     for pid in kernels:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def server_kernels(url: str) -> set[int]:
+    """The kernel processes of the Voila server answering at ``url`` (Voila refuses to list its kernels)."""
+    port = urlsplit(url).port
+    table = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True)
+    rows = [line.split(None, 2) for line in table.stdout.splitlines()]
+    server = {pid for pid, _, args in rows if "voila_app" in args and f"--port={port}" in args}
+    return {int(pid) for pid, ppid, args in rows if ppid in server and "ipykernel" in args}
 
 
 def stop_session(server: subprocess.Popen) -> None:
@@ -140,8 +149,7 @@ def dashboard_server(case_dir: Path | None, log: Path, *, notebook: Path | None 
     """
     port = free_port()
     if notebook or options:
-        prepare_template()
-        prepare_offline_bundle(offline_bundle_path(prepare_site()))
+        prepare_dashboard_site()
         command = [*voila_command(port=port, notebook=notebook or DASHBOARD), *options]
         env = voila_environment(default_case_dir())
     else:

@@ -28,12 +28,9 @@ from casereport.data.bundled import CASE_ENV, default_case_dir
 
 def spawner_settings() -> dict[str, Any]:
     """Ready the site; return the spawner's ``notebook_dir``, ``default_url``, ``environment`` and ``args``."""
-    from casereport.apps.offline import offline_bundle_path, prepare_offline_bundle
-    from casereport.apps.serve import DASHBOARD, VOILA_CONFIG, prepare_site, prepare_template, voila_environment
+    from casereport.apps.serve import DASHBOARD, VOILA_CONFIG, prepare_dashboard_site, voila_environment
 
-    site = prepare_site()
-    prepare_template(site)
-    prepare_offline_bundle(offline_bundle_path(site))
+    site = prepare_dashboard_site()
     voila_env = voila_environment(default_case_dir(), site)
     environment = {name: voila_env[name] for name in (CASE_ENV, "JUPYTER_PATH")}
     # Voila's extension reads voila.json from the Jupyter config path and the folder the server starts in;

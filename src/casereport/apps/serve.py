@@ -85,6 +85,18 @@ def prepare_template(root: Path | None = None) -> Path:
     return static
 
 
+def prepare_dashboard_site() -> Path:
+    """The folder Voila serves the dashboard from, with Font Awesome and the charts' offline bundle in place.
+
+    Run before Voila starts (``casereport dashboard``, a JupyterHub's spawner settings, the tests' servers),
+    so that vl-convert's runtime, which builds the bundle, never stays in the server.
+    """
+    site = prepare_site()
+    prepare_template(site)
+    prepare_offline_bundle(offline_bundle_path(site))
+    return site
+
+
 def prepare_slides_template(root: Path | None = None) -> Path:
     """Put reveal.js's style sheets (and Font Awesome) where the slides template serves them; return the folder.
 
@@ -168,10 +180,7 @@ def serve(*, case_dir: Path | None, port: int) -> int:
     except CaseValidationError as err:
         print(err, file=sys.stderr)
         return 1
-    site = prepare_site()
-    prepare_template(site)
-    # Built here, before this process becomes Voila, so that vl-convert's runtime leaves with it.
-    prepare_offline_bundle(offline_bundle_path(site))
+    site = prepare_dashboard_site()
     print(f"Serving '{case.title}' at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
     _become(site, voila_command(port=port), voila_environment(case_path, site))
 
