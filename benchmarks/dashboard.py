@@ -29,7 +29,7 @@ from playwright.async_api import async_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.voila_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server
+from tests.voila_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server, server_kernels
 
 from casereport.apps.explorer import write_explorer
 from casereport.data.bundled import default_case_dir
@@ -141,15 +141,6 @@ async def _explorer_times(browser, path: Path) -> list[float]:
     return times
 
 
-def _server_kernels(url: str) -> list[int]:
-    """The kernel processes of the Voila server answering at ``url``."""
-    port = url.rstrip("/").rsplit(":", 1)[1]
-    table = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True)
-    rows = [line.split(None, 2) for line in table.stdout.splitlines()]
-    server = {pid for pid, _, args in rows if "voila_app" in args and f"--port={port}" in args}
-    return [int(pid) for pid, ppid, args in rows if ppid in server and "ipykernel" in args]
-
-
 async def _in_a_row(browser, url: str) -> tuple[int, int, float]:
     """Visitors one after another, each closing the page; then how many kernels are left, and how soon."""
     rendered = 0
@@ -163,14 +154,14 @@ async def _in_a_row(browser, url: str) -> tuple[int, int, float]:
             print("  visitor error:", repr(err)[:200])
         await page.close(run_before_unload=True)
     start = time.perf_counter()
-    while len(_server_kernels(url)) > POOL_SIZE and time.perf_counter() - start < 120:
+    while len(server_kernels(url)) > POOL_SIZE and time.perf_counter() - start < 120:
         await asyncio.sleep(1)
-    return rendered, len(_server_kernels(url)), time.perf_counter() - start
+    return rendered, len(server_kernels(url)), time.perf_counter() - start
 
 
 def _kernel_usage(url: str) -> list[tuple[float, float]]:
     """Resident memory (MB) and CPU time used so far (s) of each kernel of the server at ``url``."""
-    pids = ",".join(str(pid) for pid in _server_kernels(url))
+    pids = ",".join(str(pid) for pid in server_kernels(url))
     out = subprocess.run(["ps", "-o", "rss=,times=", "-p", pids], capture_output=True, text=True, check=False).stdout
     return [(int(rss) / 1024, float(cpu)) for rss, cpu in (line.split() for line in out.splitlines())]
 

@@ -6,14 +6,12 @@ each case is seen in a test's time; the preheated pool must survive them all.
 
 from __future__ import annotations
 
-import subprocess
 import time
-from urllib.parse import urlsplit
 
 import pytest
 
 from .browser import Visit, kernel_alive, kernel_id
-from .voila_server import dashboard_server
+from .voila_server import dashboard_server, server_kernels
 
 pytestmark = pytest.mark.server
 
@@ -37,15 +35,6 @@ def _open(browser, url: str) -> Visit:
     visit = Visit(browser.new_context(viewport={"width": 1366, "height": 768}).new_page(), url)
     visit.wait_for_chart()
     return visit
-
-
-def _kernel_processes(base: str) -> set[int]:
-    """The kernels the server at ``base`` runs, as process ids (Voila refuses to list its kernels)."""
-    port = urlsplit(base).port
-    table = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
-    rows = [line.split(None, 2) for line in table.splitlines()]
-    server = {int(pid) for pid, _, args in rows if "voila_app" in args and f"--port={port}" in args}
-    return {int(pid) for pid, ppid, args in rows if int(ppid) in server and "ipykernel" in args}
 
 
 def _gone_within(base: str, kernel: str, seconds: float) -> float:
@@ -99,7 +88,7 @@ def test_an_open_page_keeps_its_kernel_until_the_idle_timeout(browser, short_liv
 
 def test_the_preheated_pool_outlives_the_culls(short_lived_url):
     """Voila's pool kernels have no page yet; no cull may take them (the page would wait for a cold kernel)."""
-    before = _kernel_processes(short_lived_url)
+    before = server_kernels(short_lived_url)
     assert len(before) == 2  # voila.json's default_pool_size
     time.sleep(UNCONNECTED_S + 3 * CULL_INTERVAL_S)
-    assert _kernel_processes(short_lived_url) == before
+    assert server_kernels(short_lived_url) == before

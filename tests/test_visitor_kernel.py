@@ -16,6 +16,8 @@ import websockets
 from casereport.apps.visitor_kernel import query_string
 from casereport.data.bundled import project_root
 
+from .voila_server import free_port
+
 
 def test_a_kernel_started_for_its_request_reads_the_query_from_its_environment(monkeypatch):
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
@@ -23,7 +25,7 @@ def test_a_kernel_started_for_its_request_reads_the_query_from_its_environment(m
     assert query_string() == "case=synthetic-weekly-gemcitabine&from=2009-10-01"
 
 
-def _voila_query_socket(message: dict[str, str]) -> tuple[int, threading.Event, list[str]]:
+def _voila_query_socket(message: dict[str, str]) -> tuple[int, list[str]]:
     """A stand-in for Voila's ``voila/query/<kernel id>`` socket: sends ``message`` to whoever connects."""
     ready, paths = threading.Event(), []
     port_box: list[int] = []
@@ -40,11 +42,11 @@ def _voila_query_socket(message: dict[str, str]) -> tuple[int, threading.Event, 
 
     threading.Thread(target=asyncio.run, args=(serve(),), daemon=True).start()
     ready.wait(5)
-    return port_box[0], ready, paths
+    return port_box[0], paths
 
 
 def test_a_preheated_kernel_waits_for_the_visitor_and_takes_the_request_info(monkeypatch):
-    port, _, paths = _voila_query_socket({"QUERY_STRING": "case=x&to=2010-05-01", "SERVER_NAME": "ward"})
+    port, paths = _voila_query_socket({"QUERY_STRING": "case=x&to=2010-05-01", "SERVER_NAME": "ward"})
     for name, value in {
         "VOILA_PREHEAT": "True",
         "VOILA_APP_PORT": str(port),
@@ -61,26 +63,11 @@ def test_a_preheated_kernel_waits_for_the_visitor_and_takes_the_request_info(mon
 
 
 def test_a_preheated_kernel_whose_server_is_gone_warns_and_shows_the_default(monkeypatch):
-    with socket_closed_port() as port:
-        monkeypatch.setenv("VOILA_PREHEAT", "True")
-        monkeypatch.setenv("VOILA_APP_PORT", str(port))
-        monkeypatch.delenv("QUERY_STRING", raising=False)
-        with pytest.warns(UserWarning, match="no request info"):
-            assert query_string() == ""
-
-
-class socket_closed_port:
-    """A loopback port nothing listens on."""
-
-    def __enter__(self) -> int:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("VOILA_APP_PORT", str(free_port()))  # nothing listens there
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    with pytest.warns(UserWarning, match="no request info"):
+        assert query_string() == ""
 
 
 def test_the_dashboard_kernel_imports_only_what_the_page_uses():
