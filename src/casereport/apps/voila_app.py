@@ -72,9 +72,11 @@ class PageKernelManager(AsyncMappingKernelManager):
     Jupyter culls by idle time alone: a kernel whose page closed silently would
     live as long as one whose page is open. Here, a kernel seen with no
     connection for ``cull_unconnected_timeout`` seconds (and not busy) ends; the
-    idle cull still ends open but idle pages' kernels. A kernel just handed to a
-    page that has not connected yet is counted from when the culler first sees
-    it unconnected, so it has the whole timeout to connect.
+    idle cull still ends open but idle pages' kernels. The time is counted from
+    the last disconnection (or, for a kernel never connected, from when the
+    culler first sees it) or its last activity, whichever is later: a kernel
+    just handed to a page was busy rendering it, so that page has the whole
+    timeout to connect.
     """
 
     cull_unconnected_timeout = Integer(
@@ -110,15 +112,9 @@ class PageKernelManager(AsyncMappingKernelManager):
         await super().cull_kernel_if_idle(kernel_id)
 
     def _unconnected_for(self, kernel_id: str) -> float:
-        """Seconds ``kernel_id`` has been without a connection and without activity; 0 while connected.
-
-        Counted from its last activity too: a preheated kernel waits unconnected in
-        Voila's pool, and is busy rendering the page it is handed to just before
-        that page connects.
-        """
+        """Seconds ``kernel_id`` has been without a connection and without activity; 0 while connected."""
         if self._kernel_connections.get(kernel_id, 0) > 0:
-            self._unconnected_since.pop(kernel_id, None)
-            return 0.0
+            return 0.0  # notify_connect has dropped its time
         now = time.time()
         since = self._unconnected_since.setdefault(kernel_id, now)
         last_activity = getattr(self._kernels[kernel_id], "last_activity", None)
