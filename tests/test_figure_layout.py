@@ -106,7 +106,9 @@ def _factories(case: str, width_mm: float) -> dict[str, Figure]:
 def _drawn(case: str, name: str, width_mm: float) -> Drawn:
     figure = _factories(case, width_mm)[name]
     printed = max(width_mm, figure.min_width_mm)
-    drawing = rendering.fit(figure.draw, columns=figure.columns, width_points=rendering.points(printed))
+    drawing = rendering.fit(
+        figure.draw, columns=figure.columns, width_points=rendering.points(printed), margin=figure.margin
+    )
     png = rendering.static_file(drawing, "png", GREY_DPI)
     return Drawn(case, name, printed, width_mm, drawing.svg, Image.open(io.BytesIO(png)).convert("L"))
 

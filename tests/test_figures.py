@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 import casereport
+from casereport.apps import rendering
 from casereport.apps.cli import main
 from casereport.apps.figures import (
     FORMATS,
@@ -332,3 +333,34 @@ def test_a_case_without_imaging_draws_the_other_figures_and_says_why_not_imaging
     assert "casereport figures: --only: the case has no such figure: imaging" in err
     assert "no imaging findings" in err
     assert not list(again.iterdir())
+
+
+@pytest.mark.parametrize("width_mm", [85, 174])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_figure_of_a_bundled_case_is_drawn_once_at_the_width_asked(name, width_mm, monkeypatch):
+    """The figures' margins (``charts.PRINT_MARGIN``) guess each plot width right: one drawing a figure."""
+    widths: list[int] = []
+    draw = rendering.draw
+    monkeypatch.setattr(rendering, "draw", lambda chart_at, width: widths.append(width) or draw(chart_at, width))
+    case = casereport.load_case(CASES[name])
+    for figure_name, figure in figure_factories(case, axis="calendar", width_points=rendering.points(width_mm)).items():
+        if isinstance(figure, str):
+            continue
+        widths.clear()
+        asked = rendering.points(max(width_mm, figure.min_width_mm))
+        drawing = rendering.fit(figure.draw, columns=figure.columns, width_points=asked, margin=figure.margin)
+        assert rendering.svg_width(drawing.svg) == pytest.approx(asked, abs=rendering.WIDTH_TOLERANCE), figure_name
+        assert len(widths) == 1, f"{figure_name} drawn at plot widths {widths}"
+
+
+def test_a_figure_whose_margin_is_guessed_wrong_is_drawn_again_at_the_width_asked(monkeypatch):
+    widths: list[int] = []
+    draw = rendering.draw
+    monkeypatch.setattr(rendering, "draw", lambda chart_at, width: widths.append(width) or draw(chart_at, width))
+    case = casereport.load_case(CASES[SEED])
+    figure = figure_factories(case, axis="calendar", width_points=rendering.points(85))["afp"]
+    assert not isinstance(figure, str)
+    drawing = rendering.fit(figure.draw, columns=1, width_points=rendering.points(85), margin=0)
+    assert len(widths) == 2
+    assert widths[1] < widths[0]
+    assert rendering.svg_width(drawing.svg) == pytest.approx(rendering.points(85), abs=rendering.WIDTH_TOLERANCE)

@@ -121,12 +121,14 @@ def check_parameters(
 
 class Figure(NamedTuple):
     """How to draw one figure at a given plot width, how many plots share the width, the least width it needs,
-    and its caption (written from the case's data, :mod:`casereport.derive.captions`)."""
+    its caption (written from the case's data, :mod:`casereport.derive.captions`), and the points it takes
+    beside its plots (:data:`casereport.charts.PRINT_MARGIN`), from which its plot width is first guessed."""
 
     draw: Callable[[int], alt.TopLevelMixin]
     columns: int = 1
     min_width_mm: float = 0
     caption: str = ""
+    margin: float | None = None
 
 
 def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str, Figure | str]:
@@ -137,14 +139,18 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
     named as the case names the marker (``afp``, ``afp_log``; ``cea``, ``cea_log``).
     """
     columns = 1 if width_points < 400 else 2
+    margin = charts.PRINT_MARGIN
     enzymes = liver_enzymes(case)
     figures: dict[str, Figure | str] = {
         "timeline": Figure(
-            lambda w: charts.timeline_chart(case, axis=axis, width=w), caption=captions.timeline_caption(case, axis)
+            lambda w: charts.timeline_chart(case, axis=axis, width=w),
+            caption=captions.timeline_caption(case, axis),
+            margin=margin["timeline"],
         ),
         "liver_enzymes": Figure(
             lambda w: charts.liver_enzymes_chart(case, axis=axis, width=w),
             caption=captions.labs_caption(case, enzymes, axis, title="Liver enzymes"),
+            margin=charts.lab_figure_margin(case, enzymes),
         )
         if enzymes
         else "the case has no liver enzyme values (GOT, GPT, gamma-GT or ALP)",
@@ -152,7 +158,9 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
     figures |= _marker_figures(case, axis=axis) or {"tumour_marker": "the case has no tumour marker values"}
     return figures | {
         "imaging": Figure(
-            lambda w: charts.imaging_chart(case, axis=axis, width=w), caption=captions.imaging_caption(case, axis)
+            lambda w: charts.imaging_chart(case, axis=axis, width=w),
+            caption=captions.imaging_caption(case, axis),
+            margin=margin["imaging"],
         )
         if not case.findings.empty
         else "the case records no imaging findings (findings.csv has no rows)",
@@ -160,12 +168,14 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
             lambda w: charts.all_labs_chart(case, axis=axis, columns=columns, width=w),
             columns,
             caption=captions.all_labs_caption(case, axis),
+            margin=charts.all_labs_margin(case, columns=columns),
         ),
         # A diagram of labelled boxes in three columns: legible from a page's full width (two columns) on.
         "rationale": Figure(
             lambda w: charts.rationale_chart(case, width=w),
             min_width_mm=FULL_PAGE_MM,
             caption=captions.rationale_caption(case),
+            margin=margin["rationale"],
         )
         if not case.mechanisms.empty
         else "the case states no rationale (mechanisms.csv has no rows)",
@@ -183,6 +193,7 @@ def _marker_figures(case: Case, *, axis: Axis) -> dict[str, Figure | str]:
             figures[f"{name}{suffix}"] = Figure(
                 _marker_drawing(case, loinc, axis=axis, scale=scale),
                 caption=captions.labs_caption(case, [loinc], axis, scale=scale),
+                margin=charts.lab_figure_margin(case, [loinc], scale=scale),
             )
     return figures
 
@@ -279,7 +290,7 @@ def _job(name: str) -> dict:
     if name == TABLES:
         return {"job": name, "tables": write_companion_tables(work.case, work.out)}
     figure = work.figures[name]
-    drawing = fit(figure.draw, columns=figure.columns, width_points=points(work.width_mm[name]))
+    drawing = fit(figure.draw, columns=figure.columns, width_points=points(work.width_mm[name]), margin=figure.margin)
     files = []
     for fmt in work.formats:
         if fmt != "html":

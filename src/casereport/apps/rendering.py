@@ -3,8 +3,8 @@
 A figure is compiled from Vega-Lite to Vega once and laid out by Vega once,
 as SVG; the PNG and the PDF are made from that SVG (vl-convert's resvg and
 svg2pdf, the same path ``vega_to_png`` and ``vega_to_pdf`` take after laying
-the chart out again). Only a figure whose first drawing is not the width
-asked for is drawn a second time (see :func:`fit`).
+the chart out again). A figure is drawn a second time only when its first
+drawing is not the width asked for (see :func:`fit`).
 
 Text is set in Liberation Sans (metrically Arial and Helvetica, which
 journals ask for), whose files travel with the package (``fonts/``, SIL Open
@@ -44,7 +44,7 @@ FONTS = Path(__file__).parent / "fonts"
 # `width_mm` wide (to a point).
 POINTS_PER_INCH = 72
 MM_PER_INCH = 25.4
-AXIS_ALLOWANCE = 55  # points taken by the y axis, its title and padding: the first guess, measured after
+AXIS_ALLOWANCE = 55  # points beside a plot for its y axis, title and padding, for a figure that does not say
 WIDTH_TOLERANCE = 1  # points a drawing may differ from the width asked for
 # The script every HTML file carries: Vega, Vega-Lite and vega-embed, which sets window.vegaEmbed.
 BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed;"
@@ -111,14 +111,22 @@ def draw(chart_at: Callable[[int], alt.TopLevelMixin], plot_width: int) -> Drawi
     return Drawing(spec, numbered_clips(vl_convert.vega_to_svg(vl_convert.vegalite_to_vega(spec))), plot_width)
 
 
-def fit(chart_at: Callable[[int], alt.TopLevelMixin], *, columns: int, width_points: float) -> Drawing:
+def fit(
+    chart_at: Callable[[int], alt.TopLevelMixin],
+    *,
+    columns: int,
+    width_points: float,
+    margin: float | None = None,
+) -> Drawing:
     """The figure drawn so that the whole of it (legends and axis labels too) is ``width_points`` wide.
 
     Axis labels, legends and titles take a width only Vega knows: so draw
-    at a guess, measure, and only when the guess missed redraw with the
-    difference shared among the columns.
+    at the plot width the figure's ``margin`` (the points it takes beside
+    its plots, :data:`casereport.charts.PRINT_MARGIN`) leaves, measure, and
+    only when that missed redraw with the difference shared among the columns.
     """
-    guess = round((width_points - AXIS_ALLOWANCE * columns) / columns)
+    beside = AXIS_ALLOWANCE * columns if margin is None else margin
+    guess = round((width_points - beside) / columns)
     drawing = draw(chart_at, guess)
     missed = width_points - svg_width(drawing.svg)
     if abs(missed) <= WIDTH_TOLERANCE:

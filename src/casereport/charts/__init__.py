@@ -6,7 +6,15 @@ notebooks; one module per figure family, and ``style`` for what they share.
 
 from casereport.charts.dashboard import dashboard_chart, print_summary_chart
 from casereport.charts.imaging import CHANGE_COLOURS, CHANGE_SHAPES, CHANGES, RECIST_ROW, imaging_chart
-from casereport.charts.labs import afp_chart, all_labs_chart, lab_chart, liver_enzymes_chart, marker_chart
+from casereport.charts.labs import (
+    afp_chart,
+    all_labs_chart,
+    all_labs_margin,
+    lab_chart,
+    lab_figure_margin,
+    liver_enzymes_chart,
+    marker_chart,
+)
 from casereport.charts.rationale import (
     ACTION_AT,
     EVIDENCE,
@@ -23,6 +31,7 @@ from casereport.charts.style import (
     LAB_ZOOM,
     MAX_MONTH_TICKS,
     OKABE_ITO,
+    PRINT_MARGIN,
     PROVENANCE_FILL,
     PROVENANCE_TEXT,
     SHORT_SPAN_DAYS,
@@ -48,6 +57,7 @@ __all__ = [
     "LAB_ZOOM",
     "MAX_MONTH_TICKS",
     "OKABE_ITO",
+    "PRINT_MARGIN",
     "PROVENANCE_FILL",
     "PROVENANCE_TEXT",
     "RATIONALE_BOX",
@@ -61,9 +71,11 @@ __all__ = [
     "Scale",
     "afp_chart",
     "all_labs_chart",
+    "all_labs_margin",
     "dashboard_chart",
     "imaging_chart",
     "lab_chart",
+    "lab_figure_margin",
     "liver_enzymes_chart",
     "marker_chart",
     "print_spec",

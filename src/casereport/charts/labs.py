@@ -74,7 +74,7 @@ def lab_chart(
     names = list(dict.fromkeys(labs["analyte"]))
     limits = _limits(labs)
     periods = _regimen_periods(case, axis)
-    y_geometry = _YPoints(scale, [*labs["value"], *limits["limit_value"]], height)
+    y_geometry = _figure_y(labs, limits, scale, height)
     layout = _FigureLayout(labs, limits, periods, XPoints(case, axis, width), y_geometry, text_size) if figure else None
     # One analyte names itself on the axis; several are named in the legend, by colour and shape.
     legend = None
@@ -87,8 +87,11 @@ def lab_chart(
         y_scale = alt.Scale(type=scale, domain=list(y_geometry.domain), nice=False, zero=scale != "log")
     y_title = f"{names[0]} ({units[0]})" if len(names) == 1 else ", ".join(units)
     y = alt.Y("value:Q", title=y_title, scale=y_scale)
+    if figure:
+        extent = _y_axis_extent(y_geometry.domain, scale, text_size)
+        y = y.axis(minExtent=extent, maxExtent=extent)
     if figure and scale == "log":  # Vega's log ticks (1, 2, 3, 4, 10, 20, ...) crowd a short axis
-        y = y.axis(values=y_geometry.log_ticks(text_size))
+        y = y.axis(minExtent=extent, maxExtent=extent, values=y_geometry.log_ticks(text_size))
     # Every layer names the same domain: Vega-Lite drops a linked domain that only some layers give.
     level = (width, text_size) if figure else None
     x = _x(case, axis, domain_param=domain_param, level=level)
@@ -264,6 +267,62 @@ def _round_step(rough: float) -> float:
     power = 10.0 ** math.floor(math.log10(rough))
     error = rough / power
     return power * (10 if error >= 7.07 else 5 if error >= 3.16 else 2 if error >= 1.41 else 1)
+
+
+Y_TICKS = 7  # points from a y axis's labels to its plot: the tick (5) and the labels' padding (2)
+Y_TITLE = 23  # points a lab figure's y axis title and the figure's padding take beside the axis's labels
+PANELS_BESIDE = {1: 12, 2: 20}  # points the small multiples' figure takes beside their axes, by columns
+
+
+def _figure_y(labs: pd.DataFrame, limits: pd.DataFrame, scale: Scale, height: float) -> _YPoints:
+    """A lab figure's y scale: its values and the limits it draws."""
+    return _YPoints(scale, [*labs["value"], *limits["limit_value"]], height)
+
+
+def _y_axis_extent(domain: tuple[float, float], scale: Scale, text_size: float) -> int:
+    """Points a figure's y axis takes for its ticks and labels: room for the widest label a tick in its
+    ``domain`` can have, set as the axis's least and greatest extent, so that the figure's width is known
+    before Vega lays it out (and its plot width guessed right, :func:`lab_figure_margin`).
+
+    Labels are as Vega writes them (``1,000``), with as many decimals as a
+    tick five times finer than a fifth of the domain would need.
+    """
+    if scale == "log":
+        texts = [f"{value:,f}".rstrip("0").rstrip(".") for value in domain]
+    else:
+        decimals = max(0, -math.floor(math.log10(_round_step(domain[1] / 5) / 5)))
+        texts = [f"{domain[1]:,.{decimals}f}"]
+    return math.ceil(max(text_width(text, text_size) for text in texts) + Y_TICKS)
+
+
+def lab_figure_margin(
+    case: Case, loincs: tuple[str, ...] | list[str], *, scale: Scale = "linear", text_size: float = FONT_SIZE
+) -> float:
+    """Points a lab figure (:func:`lab_chart`, standalone) takes beside its plot: its y axis and title."""
+    graded = grade_labs(case)
+    labs = graded[graded["loinc"].isin(loincs)]
+    domain = _figure_y(labs, _limits(labs), scale, 1).domain
+    return _y_axis_extent(domain, scale, text_size) + Y_TITLE
+
+
+def _panel_high(values: pd.DataFrame) -> float:
+    """The top of a small multiple's reference band: its upper limit, or its highest value."""
+    first = values.iloc[0]
+    return float(first["upper_limit"] if pd.notna(first["upper_limit"]) else values["value"].max())
+
+
+def _panel_domain(values: pd.DataFrame) -> tuple[float, float]:
+    return _YPoints("linear", [*values["value"], _panel_high(values)], 1).domain
+
+
+def _panels_axis_extent(analytes: list[tuple[str, pd.DataFrame]], text_size: float) -> int:
+    return max(_y_axis_extent(_panel_domain(values), "linear", text_size) for _, values in analytes)
+
+
+def all_labs_margin(case: Case, *, columns: int, text_size: float = FONT_SIZE) -> float:
+    """Points the small multiples (:func:`all_labs_chart`) take beside their plots: their axes, and padding."""
+    analytes = list(grade_labs(case).groupby("loinc", sort=False))
+    return columns * _panels_axis_extent(analytes, text_size) + PANELS_BESIDE[columns]
 
 
 class _FigureLayout:
@@ -449,17 +508,22 @@ def all_labs_chart(
     analytes = list(graded.groupby("loinc", sort=False))
     last_row = (len(analytes) - 1) // columns * columns
     height = height or _panel_height(len(analytes), columns, width)
+    # One y axis extent for every panel, so that the columns line up and the figure's width is known.
+    axis_extent = _panels_axis_extent(analytes, text_size)
     for n, (loinc, values) in enumerate(analytes):
         first = values.iloc[0]
         low = first["lower_limit"] if pd.notna(first["lower_limit"]) else 0
-        high = first["upper_limit"] if pd.notna(first["upper_limit"]) else values["value"].max()
-        band = pd.DataFrame([{"low": low, "high": high}])
+        band = pd.DataFrame([{"low": low, "high": _panel_high(values)}])
         x = _x(case, axis, title=n >= last_row, extent=extent, level=(width, text_size))
         if n < last_row:  # the dates are the last row's to name
             x = x.axis(labels=False, title=None)
-        top = _YPoints("linear", [*values["value"], high], height).domain[1]
         # The unit is in the panel's title, so the plots take the width a y title would.
-        y = alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, top], nice=False))
+        y = alt.Y(
+            "value:Q",
+            title=None,
+            scale=alt.Scale(domain=list(_panel_domain(values)), nice=False),
+            axis=alt.Axis(minExtent=axis_extent, maxExtent=axis_extent),
+        )
         reference = alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y="low:Q", y2="high:Q")
         line = (
             alt.Chart(values).mark_line(strokeDash=[4, 3], color="#777777", strokeWidth=1, clip=True).encode(x=x, y=y)

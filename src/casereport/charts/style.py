@@ -65,6 +65,14 @@ FONT_SIZE = 9  # points: legible in print at one column and on screen
 MAX_MONTH_TICKS = 10  # labels on a calendar axis, at most
 SHORT_SPAN_DAYS = 92  # below about three months a calendar axis is labelled by week
 X_PADDING = 0.03  # share of the case's span left free at each end, so edge marks are whole
+# Points a printed figure (at FONT_SIZE) takes outside its plot, beside it, where that is the same for every
+# case (the lab figures compute theirs: labs.lab_figure_margin). A figure's plot width is guessed from it,
+# so that the figure is drawn once; measured on the bundled cases at 85 and 174 mm.
+PRINT_MARGIN = {
+    "timeline": 10,  # the lanes are named on the plot
+    "imaging": 12,  # a table: no axis
+    "rationale": 10,  # a diagram: no axis
+}
 
 
 def print_spec(chart: alt.TopLevelMixin) -> dict:
