@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,10 +80,17 @@ class Case:
 
     def event(self, event_id: str) -> pd.Series:
         """One event's row; ``KeyError`` naming the id when there is none."""
-        matches = self.events[self.events["id"] == event_id]
-        if matches.empty:
+        if event_id not in self._event_rows:
             raise KeyError(f"case '{self.case_id}' has no event '{event_id}'")
-        return matches.iloc[0]
+        return self.events.iloc[self._event_rows[event_id]]
+
+    @functools.cached_property
+    def _event_rows(self) -> dict[str, int]:
+        """Each event id's row number (the first, were one repeated): a lookup charts make hundreds of times."""
+        rows: dict[str, int] = {}
+        for number, event_id in enumerate(self.events["id"]):
+            rows.setdefault(event_id, number)
+        return rows
 
     def regimen(self, regimen_id: str) -> pd.Series:
         """One regimen's row; ``KeyError`` naming the id when there is none."""

@@ -33,6 +33,7 @@ import pandas as pd
 from casereport.data.case import Case
 from casereport.data.catalogue import LABORATORY_TERMS
 from casereport.data.schema import StatementKind
+from casereport.derive.memo import per_case
 from casereport.derive.tables import format_when
 from casereport.derive.timeline import relative_days
 
@@ -444,6 +445,7 @@ def _claim_checks(case: Case) -> list[Check]:
 LAB_KINDS = tuple(kind for kind in get_args(StatementKind) if kind.startswith("lab_"))
 
 
+@per_case
 def audit_checks(case: Case, *, cycle_reading: CycleReading = "full") -> list[Check]:
     """Every check the audit makes and how it ended, agreements included."""
     checks: list[Check] = []

@@ -28,6 +28,7 @@ import pandas as pd
 
 from casereport.data.case import Case
 from casereport.data.catalogue import ctcae_rules
+from casereport.derive.memo import per_case
 from casereport.derive.timeline import placed
 
 GRADE_COLUMNS = [
@@ -156,6 +157,7 @@ def _baseline_for(values: pd.DataFrame, start: pd.Series) -> pd.Series | None:
     return before.iloc[-1] if not before.empty else None
 
 
+@per_case
 def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.DataFrame:
     """``case.labs`` with ``flag`` (low, normal, high), the drug period and the CTCAE v5.0 grade on treatment.
 
@@ -271,6 +273,7 @@ def _abnormal_baseline_note(lab: Record, reference: Record, rule: dict[str, str]
     return note
 
 
+@per_case
 def on_treatment_grades(case: Case, *, baseline: Baselining = "treatment_start") -> pd.DataFrame:
     """The worst CTCAE v5.0 grade per graded analyte and drug period, with the value and date that earned it.
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from casereport.data.case import Case
+from casereport.derive.memo import per_case
 
 RECIST_MODALITIES = {"CT", "MRI", "PET-CT"}
 MIN_TARGET_MM = 10.0
@@ -243,6 +244,7 @@ def _non_target_category(findings: pd.DataFrame, new: pd.DataFrame) -> tuple[str
     return NON_CR_NON_PD, reason
 
 
+@per_case
 def response_assessments(case: Case) -> pd.DataFrame:
     """RECIST 1.1 against the baseline, and against the last staging before each drug added later.
 
