@@ -315,7 +315,7 @@ def _panel_domain(values: pd.DataFrame) -> tuple[float, float]:
     return _YPoints("linear", [*values["value"], _panel_high(values)], 1).domain
 
 
-def _panels_axis_extent(analytes: list[tuple[str, pd.DataFrame]], text_size: float) -> int:
+def _panels_axis_extent(analytes: list[tuple[Any, pd.DataFrame]], text_size: float) -> int:
     return max(_y_axis_extent(_panel_domain(values), "linear", text_size) for _, values in analytes)
 
 
