@@ -21,6 +21,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import math
 import os
 import re
 from collections.abc import Callable
@@ -45,7 +46,7 @@ FONTS = Path(__file__).parent / "fonts"
 POINTS_PER_INCH = 72
 MM_PER_INCH = 25.4
 AXIS_ALLOWANCE = 55  # points beside a plot for its y axis, title and padding, for a figure that does not say
-WIDTH_TOLERANCE = 1  # points a drawing may differ from the width asked for
+WIDTH_TOLERANCE = 1  # points a drawing may fall short of the width asked for, a column (never more than asked)
 # The script every HTML file carries: Vega, Vega-Lite and vega-embed, which sets window.vegaEmbed.
 BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed;"
 
@@ -120,18 +121,26 @@ def fit(
 ) -> Drawing:
     """The figure drawn so that the whole of it (legends and axis labels too) is ``width_points`` wide.
 
-    Axis labels, legends and titles take a width only Vega knows: so draw
-    at the plot width the figure's ``margin`` (the points it takes beside
-    its plots, :data:`casereport.charts.PRINT_MARGIN`) leaves, measure, and
-    only when that missed redraw with the difference shared among the columns.
+    Never wider (a journal's column width is a limit), and short of it by
+    less than :data:`WIDTH_TOLERANCE` a column, as plots are whole points
+    wide. Axis labels, legends and titles take a width only Vega knows: so
+    draw at the plot width the figure's ``margin`` (the points it takes
+    beside its plots, :data:`casereport.charts.PRINT_MARGIN`) leaves,
+    measure, and only when that missed redraw with the difference shared
+    among the columns.
     """
     beside = AXIS_ALLOWANCE * columns if margin is None else margin
-    guess = round((width_points - beside) / columns)
+    guess = math.floor((width_points - beside) / columns)
     drawing = draw(chart_at, guess)
-    missed = width_points - svg_width(drawing.svg)
-    if abs(missed) <= WIDTH_TOLERANCE:
+    if fits(drawing, columns=columns, width_points=width_points):
         return drawing
-    return draw(chart_at, max(60, round(guess + missed / columns)))
+    missed = width_points - svg_width(drawing.svg)
+    return draw(chart_at, max(60, math.floor(guess + missed / columns)))
+
+
+def fits(drawing: Drawing, *, columns: int, width_points: float) -> bool:
+    """Whether a drawing is as wide as asked: not wider, and short by less than a point a column."""
+    return 0 <= width_points - svg_width(drawing.svg) <= WIDTH_TOLERANCE * columns
 
 
 def static_file(drawing: Drawing, fmt: str, dpi: int) -> bytes:
