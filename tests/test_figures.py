@@ -368,3 +368,15 @@ def test_a_figure_whose_margin_is_guessed_wrong_is_drawn_again_at_the_width_aske
     assert len(widths) == 2
     assert widths[1] < widths[0]
     assert 0 <= rendering.points(85) - rendering.svg_width(drawing.svg) <= rendering.WIDTH_TOLERANCE
+
+
+def test_the_command_draws_without_importing_widgets(tmp_path):
+    """``casereport figures`` writes files only: anywidget, ipywidgets and IPython stay out of its process."""
+    script = (
+        "import sys\nfrom casereport.apps.cli import main\n"
+        f"code = main(['figures', '--only', 'afp,explorer', '--format', 'svg,html', '--out', {str(tmp_path)!r}])\n"
+        "print(code, sorted(m for m in ('anywidget', 'ipywidgets', 'IPython') if sys.modules.get(m) is not None))"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert run.stdout.split("\n")[-2] == "0 []", run.stderr
+    assert {path.suffix for path in tmp_path.iterdir()} >= {".svg", ".html"}

@@ -141,11 +141,12 @@ class _FigureBar:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from casereport.apps.lean_imports import leave_out_unused_checkers
+    from casereport.apps.lean_imports import leave_out_unused_checkers, leave_out_widgets
     from casereport.data.bundled import default_case_dir
 
     # This process draws figures and nothing else: a third of the command's time went to the IRI checker.
     leave_out_unused_checkers()
+    leave_out_widgets()
     from casereport.apps.figures import EXPLORER, write_figures
 
     bar = _FigureBar()

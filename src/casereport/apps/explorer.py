@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from casereport import charts
-from casereport.apps.dashboard import PROVENANCE_LEGEND, READABLE, STYLE, chart_data_html, header_html, staging_html
+from casereport.apps.case_html import PROVENANCE_LEGEND, READABLE, STYLE, chart_data_html, header_html, staging_html
 from casereport.apps.rendering import vega_embed_bundle
 from casereport.apps.view_state import default_analytes, stagings_with_findings
 from casereport.data.case import Case

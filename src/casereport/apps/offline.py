@@ -34,7 +34,6 @@ from importlib import metadata
 from pathlib import Path
 
 import altair as alt
-from altair.jupyter.jupyter_chart import load_js_src
 
 from casereport.data.bundled import site_root
 
@@ -78,6 +77,7 @@ def build_offline_bundle() -> str:
     the Vega-Lite version Altair writes specs for.
     """
     import vl_convert  # here, not above: a visitor's kernel only reads the bundle (its runtime costs memory)
+    from altair.jupyter.jupyter_chart import load_js_src  # and a process that draws figures needs no widgets
 
     lines = load_js_src().split("\n")
     while lines and (not lines[0].strip() or lines[0].startswith(("import", "//"))):
