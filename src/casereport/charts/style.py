@@ -25,6 +25,7 @@ import pandas as pd
 
 from casereport.charts.placement import LINE_HEIGHT, Box, text_width, wrap_to
 from casereport.data.case import Case
+from casereport.derive.memo import per_case
 from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis, placed
 
@@ -102,6 +103,7 @@ def x_extent(case: Case, axis: Axis) -> list:
     return [low, high]
 
 
+@per_case
 def _x_bounds(case: Case, axis: Axis) -> tuple[Any, Any]:
     """:func:`x_extent` as values: midnights on the calendar axis, whole days on the relative one."""
     frames = [f for f in (case.events, case.administrations, case.labs, case.findings) if not f.empty]
@@ -212,14 +214,14 @@ def _month_labels_fit(
     low: pd.Timestamp, high: pd.Timestamp, step: int, width: float, size: float, flush: float
 ) -> bool:
     """Whether month labels every ``step`` months (``Sep 2009``, ``Jan 2010``, ``May``) leave a space between
-    each two on a plot ``width`` points wide from ``low`` to ``high``: each centred on its tick, or aligned to
-    the end it is within ``flush`` points of."""
+    each two on a plot ``width`` points wide from ``low`` to ``high``: each centred on its tick, or, within
+    ``flush`` points of an end, starting (or ending) at its tick, as Vega's ``labelFlush`` aligns it."""
     ticks = [t for t in pd.date_range(low, high, freq="MS") if (t.month - 1) % step == 0]
     boxes = []
     for n, tick in enumerate(ticks):
         words = tick.strftime("%b %Y") if n == 0 or tick.month - 1 < step else tick.strftime("%b")
         at, half = (tick - low).days / (high - low).days * width, text_width(words, size) / 2
-        centre = half if at < flush else width - half if width - at < flush else at
+        centre = at + half if at < flush else at - half if width - at < flush else at
         boxes.append((centre - half, centre + half))
     return all(right + size / 2 <= left for (_, right), (left, _) in itertools.pairwise(boxes))
 

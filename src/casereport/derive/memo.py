@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 from collections.abc import Callable, Hashable
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -24,9 +25,14 @@ _KEPT = "_derived"  # the entry of the case's own __dict__ the answers are kept 
 def per_case(derivation: Callable[Concatenate[Case, P], R]) -> Callable[Concatenate[Case, P], R]:
     """``derivation`` (a function of a case and hashable options) answering from the case's kept answers."""
 
+    signature = inspect.signature(derivation)
+
     @functools.wraps(derivation)
     def kept(case: Case, /, *args: P.args, **options: P.kwargs) -> R:
-        key: Hashable = (derivation.__qualname__, args, tuple(sorted(options.items())))
+        # One key however the options are given: f(case) and f(case, reading="full") are one question.
+        asked = signature.bind(case, *args, **options)
+        asked.apply_defaults()
+        key: Hashable = (derivation.__qualname__, tuple(asked.arguments.items())[1:])
         try:
             hash(key)
         except TypeError:  # an option that cannot be a key: worked out each time
