@@ -18,9 +18,11 @@ from collections.abc import Sequence
 import pandas as pd
 
 from casereport.data.case import Case
+from casereport.data.catalogue import ctcae_rules
+from casereport.derive.grading import grade_labs
 from casereport.derive.panels import analyte_title
 from casereport.derive.response import response_assessments
-from casereport.derive.tables import quantity_text, regimen_text, when_text
+from casereport.derive.tables import quantity_text, regimen_text, unit_text, when_text
 from casereport.derive.timeline import Axis
 
 
@@ -146,40 +148,113 @@ def timeline_caption(case: Case, axis: Axis) -> str:
     )
 
 
-def labs_caption(
-    case: Case, loincs: Sequence[str], axis: Axis, *, scale: str = "linear", title: str | None = None
-) -> str:
-    """A lab figure's caption: the analytes' values over time, their reference limits, and what is illustrative."""
-    labs = case.labs[case.labs["loinc"].isin(loincs)]
-    units = _listed(list(dict.fromkeys(labs["unit"])))
-    # An illustrative value is named by its analyte; a stated one by its value too (AFP 36.6 ng/mL).
-    names = pd.Series(
+def _labs_opening(case: Case, labs: pd.DataFrame, title: str, axis: Axis, scale: str) -> str:
+    """A lab figure's first sentence: its title, how many values in which units, over what span."""
+    units = _listed([unit_text(u) for u in dict.fromkeys(labs["unit"])])
+    return (
+        f"{title}: {_count(len(labs), 'value')} ({units})"
+        + (" on a log scale" if scale == "log" else "")
+        + f" from {_span(labs)}, {axis_text(case, axis, labs)}."
+    )
+
+
+def _lab_names(labs: pd.DataFrame) -> pd.Series:
+    """Each lab value as a caption names it: an illustrative one by its analyte, a stated one by its value too
+    (AFP 36.6 ng/mL)."""
+    return pd.Series(
         [
             a if p == "illustrative" else f"{a} {quantity_text(v, u)}"
             for a, v, u, p in zip(labs["analyte"], labs["value"], labs["unit"], labs["provenance"], strict=True)
         ],
         index=labs.index,
     )
-    stopped = case.regimens.loc[case.regimens["stop"].notna(), "drug"].tolist()
+
+
+def _limits_whose(labs: pd.DataFrame) -> str:
     limits = labs.drop_duplicates("analyte")["limits_provenance"]
+    return "the paper gives" if (limits == "reported").all() else "used"
+
+
+def labs_caption(
+    case: Case, loincs: Sequence[str], axis: Axis, *, scale: str = "linear", title: str | None = None
+) -> str:
+    """A lab figure's caption: the analytes' values over time, their reference limits, and what is illustrative."""
+    labs = case.labs[case.labs["loinc"].isin(loincs)]
+    stopped = case.regimens.loc[case.regimens["stop"].notna(), "drug"].tolist()
     return " ".join(
         [
-            f"{title or _listed([analyte_title(case, loinc) for loinc in loincs])}:"
-            f" {_count(len(labs), 'value')} ({units})"
-            + (" on a log scale" if scale == "log" else "")
-            + f" from {_span(labs)}, {axis_text(case, axis, labs)}.",
-            f"Dotted lines: the reference limits {'the paper gives' if (limits == 'reported').all() else 'used'}"
+            _labs_opening(case, labs, title or _listed([analyte_title(case, loinc) for loinc in loincs]), axis, scale),
+            f"Dotted lines: the reference limits {_limits_whose(labs)}"
             + (f"; shaded: the time on {_listed(stopped)}, until stopped." if stopped else "."),
-            provenance_text(labs, names),
+            provenance_text(labs, _lab_names(labs)),
             source_text(case),
         ]
     )
 
 
 def all_labs_caption(case: Case, axis: Axis) -> str:
-    """The caption of the figure with every analyte, one plot each."""
-    loincs = list(dict.fromkeys(case.labs["loinc"]))
-    return labs_caption(case, loincs, axis, title=f"All labs, one plot per analyte ({_count(len(loincs), 'analyte')})")
+    """The caption of the figure with every analyte, one plot each: as :func:`casereport.charts.all_labs_chart`
+    draws them, each shaded over its reference range, each value marked by its CTCAE v5.0 grade."""
+    labs = grade_labs(case)
+    loincs = list(dict.fromkeys(labs["loinc"]))
+    title = f"All labs, one plot per analyte ({_count(len(loincs), 'analyte')})"
+    return " ".join(
+        [
+            _labs_opening(case, labs, title, axis, "linear"),
+            f"Shaded: each analyte's reference range, from the limits {_limits_whose(labs)}"
+            + (" (from zero where there is only an upper limit)." if labs["lower_limit"].isna().any() else "."),
+            "Each mark's colour and shape: the value's CTCAE v5.0 grade on treatment. " + _not_graded_text(labs),
+            _abnormal_baseline_text(labs),
+            provenance_text(labs, _lab_names(labs)),
+            source_text(case),
+        ]
+    ).replace("  ", " ")
+
+
+def _not_graded_text(labs: pd.DataFrame) -> str:
+    """Why the values marked "not graded" are: before the first dose, or an analyte CTCAE has no term for
+    (or thresholds in another unit)."""
+    ungraded = labs[labs["ctcae_grade"].isna()]
+    reasons = []
+    if (ungraded["phase"] == "pre-treatment").any():
+        reasons.append("values before the first dose (the baseline)")
+    later = ungraded[ungraded["phase"] != "pre-treatment"]
+    for basis, rows in later.groupby("grade_basis", sort=False):
+        why = "which CTCAE does not grade" if str(basis).startswith("no CTCAE term") else str(basis)
+        reasons.append(f"{_listed(list(dict.fromkeys(rows['analyte'])))} ({why})")
+    return f"Not graded: {_listed(reasons)}." if reasons else ""
+
+
+def _abnormal_baseline_text(labs: pd.DataFrame) -> str:
+    """Why a value above the upper limit is grade 0: CTCAE v5.0's rule for a baseline already above the limit."""
+    below = labs[
+        (labs["grade_basis"] == "multiple of abnormal baseline")
+        & (labs["ctcae_grade"] == 0)
+        & (labs["value"] > labs["upper_limit"])
+    ]
+    if below.empty:
+        return ""
+    rules = ctcae_rules()
+    baselines: list[str] = []
+    by_factor: dict[float, list[str]] = {}
+    for loinc, rows in below.groupby("loinc", sort=False):
+        first = rows.iloc[0]
+        baselines.append(f"{first['analyte']} at {quantity_text(first['baseline_value'], first['unit'])}")
+        by_factor.setdefault(float(rules[str(loinc)]["grade1_abnormal_baseline"]), []).append(str(first["analyte"]))
+    factors = [f"{factor:g}\u00d7" for factor in by_factor]
+    starts = (
+        f"{factors[0]} that value"
+        if len(factors) == 1
+        else ", ".join(
+            f"{factor}{' that value' if n == 0 else ''} for {_listed(names)}"
+            for n, (factor, names) in enumerate(zip(factors, by_factor.values(), strict=True))
+        )
+    )
+    return (
+        "Why values above the upper limit are grade 0: CTCAE v5.0's rule for an abnormal baseline. Before the"
+        f" first dose {_listed(baselines)} {'was' if len(baselines) == 1 else 'were'} above the limit, so grade 1"
+        f" starts at {starts}."
+    )
 
 
 def imaging_caption(case: Case, axis: Axis) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from pandas.api.typing import NAType
 
@@ -137,9 +139,33 @@ def case_summary(case: Case) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["fact", "value", "provenance", "source"])
 
 
+# Superscript digits the figures' font (Liberation Sans) has: it lacks a raised 0 and minus sign.
+_SUPERSCRIPTS = dict(zip("123456789", "\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", strict=True))
+
+
+def _power_of_ten(power: str) -> str:
+    if all(digit in _SUPERSCRIPTS for digit in power):
+        return "10" + "".join(_SUPERSCRIPTS[digit] for digit in power)
+    return f"10^{power}"
+
+
+def unit_text(unit: str) -> str:
+    """A UCUM unit as clinicians write it: "10*3/uL" is "10\u00b3/\u00b5L", "u[IU]/mL" is "\u00b5IU/mL".
+
+    Cases store units as UCUM spells them (plain ASCII, so that a unit is
+    spelt one way); readers expect the typeset form: powers of ten raised
+    (``10^-3`` where the font has no raised digit for it), micro as
+    \u00b5, no brackets or braces.
+    """
+    text = re.sub(r"10\*(-?\d+)", lambda power: _power_of_ten(power[1]), unit)
+    # UCUM's micro prefix: a u before a unit it scales (uL, umol/L, ug/L, u[IU]/mL), not the u of "units".
+    text = re.sub(r"(?<![A-Za-z])u(?=(?:L|g|mol|m|s|eq|kat|U|IU|\[IU\])(?![a-z]))", "\u00b5", text)
+    return re.sub(r"[\[\]{}]", "", text)
+
+
 def quantity_text(value: float, unit: str) -> str:
     """A value as clinicians write it, on one line: "130 U/L", not "130.0 U/L"; "" for no value."""
-    return "" if pd.isna(value) else f"{value:g}\u00a0{unit}"
+    return "" if pd.isna(value) else f"{value:g}\u00a0{unit_text(unit)}"
 
 
 def lab_table(case: Case, loincs: list[str] | tuple[str, ...]) -> pd.DataFrame:

@@ -1,0 +1,84 @@
+"""The printed lab figures say what they draw: captions against the drawn spec, units and titles as clinicians write
+them (the figure editor's review of the PDF prints, issue 14)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import casereport
+from casereport.apps import rendering
+from casereport.apps.figures import Figure, figure_factories
+from casereport.derive import captions
+
+from .conftest import CASES, SEED, SYNTHETIC
+
+LAB_FIGURES = ("liver_enzymes", "afp", "afp_log", "all_labs")
+
+
+def _marks(spec: dict | list) -> Iterator[dict]:
+    """Every unit chart of a spec (a layer's, a concat's), each with its mark and encoding."""
+    if isinstance(spec, dict):
+        if "mark" in spec:
+            yield spec
+        for value in spec.values():
+            yield from _marks(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            yield from _marks(item)
+
+
+def _mark_type(chart: dict) -> str:
+    mark = chart["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def _drawn(spec: dict) -> dict[str, bool]:
+    """What a lab figure's spec draws, in the words its caption would use."""
+    charts = list(_marks(spec))
+    rules = [c for c in charts if _mark_type(c) == "rule"]
+    rects = [c for c in charts if _mark_type(c) == "rect"]
+    return {
+        "dotted limits": any(isinstance(c["mark"], dict) and c["mark"].get("strokeDash") for c in rules),
+        # A treatment period spans time (x to x2); a reference range spans values (y to y2).
+        "treatment shading": any("x2" in c.get("encoding", {}) for c in rects),
+        "reference shading": any("y2" in c.get("encoding", {}) for c in rects),
+    }
+
+
+def _figures(case_name: str) -> dict[str, Figure]:
+    case = casereport.load_case(CASES[case_name])
+    made = figure_factories(case, axis="calendar", width_points=rendering.points(85))
+    return {name: f for name, f in made.items() if name in LAB_FIGURES and isinstance(f, Figure)}
+
+
+@pytest.mark.parametrize("case_name", sorted(CASES))
+def test_each_lab_caption_names_only_what_its_figure_draws(case_name):
+    """The caption's key (dotted lines, shading) matches the figure's marks: all_labs shades reference ranges and
+    draws no limit lines or treatment periods, so its caption may not say it does."""
+    figures = _figures(case_name)
+    assert "all_labs" in figures
+    for name, figure in figures.items():
+        drawn = _drawn(figure.draw(200).to_dict())
+        caption = figure.caption
+        assert ("Dotted lines" in caption) == drawn["dotted limits"], (name, caption)
+        assert ("the time on" in caption) == drawn["treatment shading"], (name, caption)
+        assert ("reference range" in caption) == drawn["reference shading"], (name, caption)
+
+
+def test_the_all_labs_caption_says_why_a_value_above_its_limit_is_grade_0():
+    case = casereport.load_case(CASES[SEED])
+    caption = captions.all_labs_caption(case, "calendar")
+    assert "CTCAE v5.0's rule for an abnormal baseline" in caption
+    assert "GOT (AST) at 130\u00a0U/L" in caption  # the baseline it is graded against, as stated
+    assert "1.5\u00d7 that value for GOT (AST) and GPT (ALT), 2\u00d7 for gamma-GT" in caption
+    assert "Not graded: values before the first dose (the baseline) and AFP (which CTCAE does not grade)." in caption
+    # No value of the synthetic case is above its limit yet grade 0: nothing to explain.
+    assert "abnormal baseline" not in captions.all_labs_caption(casereport.load_case(CASES[SYNTHETIC]), "calendar")
+
+
+def test_captions_write_units_as_clinicians_do():
+    caption = captions.all_labs_caption(casereport.load_case(CASES[SYNTHETIC]), "calendar")
+    assert "10\u00b3/\u00b5L" in caption
+    assert "10*3/uL" not in caption
