@@ -10,6 +10,8 @@ import pytest
 import casereport
 from casereport.apps import rendering
 from casereport.apps.figures import Figure, figure_factories
+from casereport.charts import labs
+from casereport.charts.style import OKABE_ITO
 from casereport.derive import captions
 
 from .conftest import CASES, SEED, SYNTHETIC
@@ -82,3 +84,18 @@ def test_captions_write_units_as_clinicians_do():
     caption = captions.all_labs_caption(casereport.load_case(CASES[SYNTHETIC]), "calendar")
     assert "10\u00b3/\u00b5L" in caption
     assert "10*3/uL" not in caption
+
+
+def _grey(colour: str) -> float:
+    """A colour's lightness in greyscale (0 black to 255 white), as PIL's "L" conversion weighs it."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * red + 0.587 * green + 0.114 * blue
+
+
+def test_each_ctcae_grade_prints_visibly_and_darker_than_the_grade_below():
+    """A grade 1 mark stays visible in greyscale on white and on the pale reference band (yellow was grey 213,
+    nearly white), and the grades from 1 to 4 darken in turn, so that their rank reads without colour."""
+    greys = [_grey(labs.GRADES[f"grade {n}"]) for n in range(1, 5)]
+    assert max(greys) <= 170, greys
+    assert greys == sorted(greys, reverse=True), greys
+    assert set(labs.GRADES.values()) - {"#999999"} <= set(OKABE_ITO)

@@ -495,9 +495,15 @@ def all_labs_chart(
     graded["grade"] = _grade_text(graded["ctcae_grade"])
     shown = [g for g in GRADES if g in set(graded["grade"])]
     grade_scale = alt.Scale(domain=list(GRADES), range=list(GRADES.values()))
-    # Symbols open, as the values' fill says what the paper states (the other legend).
+    # Symbols open, as the values' fill says what the paper states (the other legend); outlines as the marks'.
     grade_legend = _legend(
-        "CTCAE v5.0", shown, width * columns, text_size, values=shown, symbolFillColor="white", symbolStrokeWidth=1.5
+        "CTCAE v5.0",
+        shown,
+        width * columns,
+        text_size,
+        values=shown,
+        symbolFillColor="white",
+        symbolStrokeWidth=GRADE_STROKE,
     )
     grade_colour = alt.Color("grade:N", scale=grade_scale, legend=grade_legend)
     grade_shape = alt.Shape(
@@ -547,6 +553,7 @@ def all_labs_chart(
             fill=grade_fill,
             tooltip=tooltip,
             size=36,
+            stroke_width=GRADE_STROKE,
             shape=grade_shape,
             # The provenance legend under the last panel, beside the grades' under all of them.
             legend=n == len(analytes) - 1,
@@ -590,12 +597,15 @@ def _panel_height(panels: int, columns: int, width: float) -> int:
     return round(min(width, max(width / 3, needed)))
 
 
-# CTCAE grades and their colours; each also has a shape (``ANALYTE_SHAPES``, in this order).
+GRADE_STROKE = 2  # points: a hollow (illustrative) mark is its outline only, and its grade is the outline's colour
+# CTCAE grades and their colours; each also has a shape (``ANALYTE_SHAPES``, in this order). From grade 1 on,
+# Okabe-Ito colours each darker in greyscale than the grade below (grey 162, 119, 87, 0), so that a grade stays
+# visible on white and on the pale reference band, and its rank reads without colour (yellow, grey 213, faded).
 GRADES = {
     "not graded": "#999999",
-    "grade 0": "#009E73",
-    "grade 1": "#F0E442",
-    "grade 2": "#E69F00",
-    "grade 3": "#D55E00",
+    "grade 0": "#009E73",  # bluish green, as the reference band
+    "grade 1": "#E69F00",  # orange
+    "grade 2": "#D55E00",  # vermillion
+    "grade 3": "#0072B2",  # blue
     "grade 4": "#000000",
 }

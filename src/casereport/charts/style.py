@@ -235,6 +235,7 @@ def _provenance_marks(
     fill: alt.Fill | Mapping[str, Any],
     tooltip: list,
     size: int = 40,
+    stroke_width: float = 1.5,
     legend: bool = True,
     legend_width: float | None = None,
     legend_at: tuple[InsideLegend, Box] | None = None,
@@ -251,6 +252,7 @@ def _provenance_marks(
     (``legend_at``: the legend, from :meth:`InsideLegend.of` with the full
     or the short words, and where it goes). ``kinds`` are the provenances the
     legend names, where the figure has more than these records (small multiples).
+    ``stroke_width``: the marks' outline, in points (hollow marks are outline only).
     """
     present = kinds or provenance_shown(data)
     words = PROVENANCE_TEXT
@@ -270,12 +272,12 @@ def _provenance_marks(
     scale = alt.Scale(domain=present, range=[PROVENANCE_FILL[k] for k in present])
     key = (
         alt.Chart(data)
-        .mark_point(size=size, strokeWidth=1.5, color="#555555", opacity=1, clip=True)
+        .mark_point(size=size, strokeWidth=stroke_width, color="#555555", opacity=1, clip=True)
         .encode(x=x, y=y, fill=alt.Fill("shown_as:N", scale=scale, legend=key_legend if legend else None), **encodings)
     )
     marks = (
         alt.Chart(data)
-        .mark_point(size=size, strokeWidth=1.5, opacity=1, clip=True)
+        .mark_point(size=size, strokeWidth=stroke_width, opacity=1, clip=True)
         .encode(
             x=x,
             y=y,
