@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 import casereport
+from casereport import charts
 from casereport.apps import rendering
 from casereport.apps.figures import Figure, figure_factories
 from casereport.charts import labs
@@ -99,3 +100,20 @@ def test_each_ctcae_grade_prints_visibly_and_darker_than_the_grade_below():
     assert max(greys) <= 170, greys
     assert greys == sorted(greys, reverse=True), greys
     assert set(labs.GRADES.values()) - {"#999999"} <= set(OKABE_ITO)
+
+
+def _panel_titles(spec: dict) -> list[str]:
+    return [panel["title"]["text"] for panel in spec["concat"]]
+
+
+def test_the_panels_are_titled_by_analyte_and_unit_as_clinicians_write_them():
+    """No LOINC code in the printed titles (clutter for a clinical reader); the code stays in the tooltip."""
+    case = casereport.load_case(CASES[SYNTHETIC])
+    spec = charts.all_labs_chart(case, columns=2).to_dict()
+    assert _panel_titles(spec) == ["ALT, U/L", "leukocytes, 10\u00b3/\u00b5L"]
+    tooltips = [t for chart in _marks(spec) for t in chart.get("encoding", {}).get("tooltip", [])]
+    assert {"field": "loinc", "type": "nominal", "title": "LOINC"} in tooltips
+    marker = charts.lab_chart(case, ["6690-2"], width=200).to_dict()
+    assert {c["encoding"]["y"]["title"] for c in _marks(marker) if "title" in c.get("encoding", {}).get("y", {})} == {
+        "leukocytes (10\u00b3/\u00b5L)"
+    }

@@ -36,6 +36,7 @@ from casereport.data.case import Case
 from casereport.data.catalogue import AFP
 from casereport.derive.grading import grade_labs
 from casereport.derive.panels import analyte_title, liver_enzymes
+from casereport.derive.tables import unit_text
 from casereport.derive.timeline import Axis
 
 
@@ -68,6 +69,7 @@ def lab_chart(
         raise ValueError(f"case '{case.case_id}' has no values for LOINC {', '.join(loincs)}")
     figure = standalone and not domain_param
     height = height or figure_height(width)
+    labs["unit"] = labs["unit"].map(unit_text)  # as the reader writes it (10³/µL), on the axis and in tooltips
     units = sorted(set(labs["unit"]))
     labs["source"] = _source(labs)
     labs["grade"] = _grade_text(labs["ctcae_grade"])
@@ -491,6 +493,7 @@ def all_labs_chart(
     panels at least half the figure, fewer panels each higher.
     """
     graded = _positions(case, grade_labs(case), axis)
+    graded["unit"] = graded["unit"].map(unit_text)  # as the reader writes it (10³/µL), in titles and tooltips
     graded["source"] = _source(graded)
     graded["grade"] = _grade_text(graded["ctcae_grade"])
     shown = [g for g in GRADES if g in set(graded["grade"])]
@@ -516,7 +519,7 @@ def all_labs_chart(
     height = height or _panel_height(len(analytes), columns, width)
     # One y axis extent for every panel, so that the columns line up and the figure's width is known.
     axis_extent = _panels_axis_extent(analytes, text_size)
-    for n, (loinc, values) in enumerate(analytes):
+    for n, (_, values) in enumerate(analytes):
         first = values.iloc[0]
         low = first["lower_limit"] if pd.notna(first["lower_limit"]) else 0
         band = pd.DataFrame([{"low": low, "high": _panel_high(values)}])
@@ -534,13 +537,16 @@ def all_labs_chart(
         line = (
             alt.Chart(values).mark_line(strokeDash=[4, 3], color="#777777", strokeWidth=1, clip=True).encode(x=x, y=y)
         )
+        # The code, off the printed title, stays where a reader who wants it looks; and why a grade is what it is.
         tooltip = [
             "analyte:N",
+            alt.Tooltip("loinc:N", title="LOINC"),
             alt.Tooltip("value:Q", format=".4~g"),
             "unit:N",
             alt.Tooltip("when:N", title="date"),
             "flag:N",
             alt.Tooltip("grade:N", title="CTCAE v5.0"),
+            alt.Tooltip("grade_note:N", title="grade reading"),
             "provenance:N",
             alt.Tooltip("source:N", title="paper's words or rule"),
         ]
@@ -568,7 +574,7 @@ def all_labs_chart(
                 width=width,
                 height=height,
                 title=alt.TitleParams(
-                    f"{first['analyte']}, {first['unit']} (LOINC {loinc})",
+                    f"{first['analyte']}, {first['unit']}",
                     fontSize=text_size - 1,
                     anchor="start",
                     offset=2,
