@@ -3,6 +3,8 @@ them (the figure editor's review of the PDF prints, issue 14)."""
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterator
 
 import pytest
@@ -117,3 +119,19 @@ def test_the_panels_are_titled_by_analyte_and_unit_as_clinicians_write_them():
     assert {c["encoding"]["y"]["title"] for c in _marks(marker) if "title" in c.get("encoding", {}).get("y", {})} == {
         "leukocytes (10\u00b3/\u00b5L)"
     }
+
+
+@pytest.mark.parametrize("case_name", sorted(CASES))
+def test_every_panel_axis_ends_at_a_labelled_round_value(case_name):
+    """Each small multiple's y axis labels its top (the seed's GOT stopped at an unlabelled 140), all its values
+    drawn (Vega thins given values beyond tickCount), in steps of 1, 2 or 5 times a power of ten."""
+    spec = charts.all_labs_chart(casereport.load_case(CASES[case_name]), columns=1, width=200).to_dict()
+    for panel in spec["concat"]:
+        [y] = {json.dumps(c["encoding"]["y"], sort_keys=True) for c in _marks(panel) if "y2" not in c["encoding"]}
+        axis, domain = json.loads(y)["axis"], json.loads(y)["scale"]["domain"]
+        values = axis["values"]
+        assert (values[0], values[-1]) == (0, domain[1]) == tuple(domain), panel["title"]
+        assert axis["tickCount"] >= len(values)
+        step = values[1]
+        assert f"{step / 10 ** math.floor(math.log10(step)):.6g}" in {"1", "2", "5"}
+        assert values == pytest.approx([n * step for n in range(len(values))])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import altair as alt
 import pandas as pd
@@ -307,18 +307,40 @@ def lab_figure_margin(
     return _y_axis_extent(domain, scale, text_size) + Y_TITLE
 
 
-def _panel_high(values: pd.DataFrame) -> float:
-    """The top of a small multiple's reference band: its upper limit, or its highest value."""
-    first = values.iloc[0]
-    return float(first["upper_limit"] if pd.notna(first["upper_limit"]) else values["value"].max())
+PANEL_INTERVALS = 5  # at most, between a small multiple's labelled y values
 
 
-def _panel_domain(values: pd.DataFrame) -> tuple[float, float]:
-    return _YPoints("linear", [*values["value"], _panel_high(values)], 1).domain
+class _PanelTicks(NamedTuple):
+    """A small multiple's y axis: its labelled values from zero (the last one its top, so that every axis ends at
+    a labelled round value), and the format Vega writes them in."""
+
+    values: list[float]
+    format: str
+
+    @classmethod
+    def of(cls, values: pd.DataFrame) -> _PanelTicks:
+        """From zero to the first round value at or above the values and the upper limit, in the fewest steps of
+        1, 2 or 5 times a power of ten that reach it in :data:`PANEL_INTERVALS`."""
+        high = max([*values["value"], *values["upper_limit"].dropna()[:1]])
+        high = high if high > 0 else 1.0
+        power = 10.0 ** math.floor(math.log10(high / PANEL_INTERVALS))
+        step = next(m * power for m in (1, 2, 5, 10) if m * power * PANEL_INTERVALS >= high * (1 - 1e-9))
+        count = math.ceil(high / step * (1 - 1e-9))
+        decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+        return cls([float(f"{n * step:.12g}") for n in range(count + 1)], f",.{decimals}f")
+
+    @property
+    def domain(self) -> tuple[float, float]:
+        return self.values[0], self.values[-1]
+
+    def extent(self, text_size: float) -> int:
+        """Points the axis takes: its widest label, as Vega writes it (``1,000``), and the tick."""
+        decimals = int(self.format[2:-1])
+        return math.ceil(max(text_width(f"{v:,.{decimals}f}", text_size) for v in self.values) + Y_TICKS)
 
 
 def _panels_axis_extent(analytes: list[tuple[Any, pd.DataFrame]], text_size: float) -> int:
-    return max(_y_axis_extent(_panel_domain(values), "linear", text_size) for _, values in analytes)
+    return max(_PanelTicks.of(values).extent(text_size) for _, values in analytes)
 
 
 def all_labs_margin(case: Case, *, columns: int, text_size: float = FONT_SIZE) -> float:
@@ -521,17 +543,31 @@ def all_labs_chart(
     axis_extent = _panels_axis_extent(analytes, text_size)
     for n, (_, values) in enumerate(analytes):
         first = values.iloc[0]
-        low = first["lower_limit"] if pd.notna(first["lower_limit"]) else 0
-        band = pd.DataFrame([{"low": low, "high": _panel_high(values)}])
+        ticks = _PanelTicks.of(values)
+        # The reference range: from zero with no lower limit, to the axis's top with no upper one; none with neither.
+        lower, upper = first["lower_limit"], first["upper_limit"]
+        band = pd.DataFrame(
+            [{"low": lower if pd.notna(lower) else 0, "high": upper if pd.notna(upper) else ticks.domain[1]}]
+            if pd.notna(lower) or pd.notna(upper)
+            else [],
+            columns=["low", "high"],
+        )
         x = _x(case, axis, title=n >= last_row, extent=extent, level=(width, text_size))
         if n < last_row:  # the dates are the last row's to name
             x = x.axis(labels=False, title=None)
         # The unit is in the panel's title, so the plots take the width a y title would.
+        # Vega thins given values to every other one beyond tickCount (a short panel's default is 3): all count.
         y = alt.Y(
             "value:Q",
             title=None,
-            scale=alt.Scale(domain=list(_panel_domain(values)), nice=False),
-            axis=alt.Axis(minExtent=axis_extent, maxExtent=axis_extent),
+            scale=alt.Scale(domain=list(ticks.domain), nice=False),
+            axis=alt.Axis(
+                minExtent=axis_extent,
+                maxExtent=axis_extent,
+                values=ticks.values,
+                tickCount=len(ticks.values),
+                format=ticks.format,
+            ),
         )
         reference = alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y="low:Q", y2="high:Q")
         line = (
