@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any, Literal
 
 import altair as alt
@@ -42,18 +44,20 @@ def timeline_chart(
     """The case timeline: one lane per drug, stagings and other events; brush and staging selection named.
 
     Continuous regimens are bars; cyclic ones their dose days, coloured by
-    cycle. Doses that may or may not have been given before an uncertain stop
-    are faint. Events known to the month span their month. ``brush_range``
+    cycle (consecutive days one bar). Doses that may or may not have been
+    given before an uncertain stop are faint. An event known only to the
+    month has a line across its month, with a legend entry saying so. ``brush_range``
     (dates on the calendar axis, days on the relative one) is where the brush
     starts, so that a shared view opens as it was sent. A timeline inside
     another chart (``standalone=False``) leaves the case's title to the page.
     ``selections=False`` draws it without the brush and the staging pick (print).
 
     ``labelled`` (a figure's layout; the default when ``standalone``) writes
-    on the plot what its legends and axis would say: each drug's name beside
+    on the plot what its legends and axis would say: each drug's name above
     its lane, each event's short name beside its mark, the events stacked in
     as few rows as keep every mark and name clear of the others, and the
-    dates level under the plot. Otherwise (the dashboard) the lanes are named
+    dates level under the plot (on the calendar, untitled: the months say
+    they are dates). Otherwise (the dashboard) the lanes are named
     on the y axis, and marks that would cover each other in a lane are set
     one above the other.
     """
@@ -87,7 +91,9 @@ def timeline_chart(
     slot: dict[str, Any] = (
         {"yOffset": alt.YOffset("offset:Q", scale=alt.Scale(domain=[-0.5, 0.5]))} if any(rows.event_offsets) else {}
     )
-    x = _x(case, axis, level=(width, text_size) if labelled else None)
+    # A figure's month labels say they are dates: its legend takes the line an axis title would.
+    titled = axis != "calendar" or not labelled
+    x = _x(case, axis, title=titled, level=(width, text_size) if labelled else None)
     x_type: Literal["temporal", "quantitative"] = "temporal" if axis == "calendar" else "quantitative"
     brush = alt.selection_interval(
         name=BRUSH, encodings=["x"], value=alt.Undefined if brush_range is None else {"x": _brush_value(brush_range)}
@@ -100,60 +106,48 @@ def timeline_chart(
         alt.Tooltip("drug:N"),
         alt.Tooltip("dose_text:N", title="dose"),
         alt.Tooltip("cycle_text:N", title="cycle"),
-        alt.Tooltip("day_in_cycle:Q", title="day in cycle"),
+        alt.Tooltip("day_in_cycle:N", title="day in cycle"),
+        alt.Tooltip("days:Q", title="dose days"),
         alt.Tooltip("when:N", title="date"),
         alt.Tooltip("certainty:N", title="planned dose"),
         alt.Tooltip("rule:N", title="planned by"),
     ]
-    # Only what the marks and tooltips use: a daily regimen has hundreds of rows, and every
-    # column of each travels to the browser in the chart's spec.
-    drawn = [
-        "x",
-        "lane",
-        "row",
-        "cycle_parity",
-        "certainty",
-        "drug",
-        "dose_text",
-        "cycle_text",
-        "day_in_cycle",
-        "when",
-        "rule",
-    ]
     parities = [p for p in CYCLE_PARITIES if p in set(doses["cycle_parity"])] if labelled else list(CYCLE_PARITIES)
     uncertain = (doses["certainty"] == "possible").any()
     legend_width = width if labelled else None
+    # The swatches as opaque as the marks they stand for (Vega-Lite would draw them at 0.7).
+    swatch = {"symbolType": "square", "symbolOpacity": 1, "symbolStrokeWidth": 0}
     marks = (
-        alt.Chart(doses[drawn])
-        .mark_tick(thickness=2, size=min(14, rows.pitch - 3))
+        alt.Chart(_dose_runs(doses, scale))
+        .mark_bar(height=min(14, rows.pitch - 3))
         .encode(
-            x=x,
+            x=_x(case, axis, "x_start", title=titled, level=(width, text_size) if labelled else None),
+            x2="x_end",
             y=y,
             color=alt.Color(
                 "cycle_parity:N",
                 scale=alt.Scale(domain=parities, range=[CYCLE_PARITIES[p] for p in parities]),
-                legend=_legend("Planned dose days", parities, legend_width, text_size, symbolType="square"),
+                legend=_legend("Planned dose days", parities, legend_width, text_size, **swatch),
             ),
             opacity=alt.Opacity(
                 "certainty:O",
-                scale=alt.Scale(domain=["certain", "possible"], range=[0.9, 0.25]),
-                legend=_legend("Planned dose", ["certain", "possible"], legend_width, text_size, symbolType="square")
+                scale=alt.Scale(domain=["certain", "possible"], range=[1, POSSIBLE_OPACITY]),
+                legend=_legend(
+                    "Planned dose",
+                    ["certain", "possible"],
+                    legend_width,
+                    text_size,
+                    symbolFillColor="#555555",
+                    **swatch,
+                )
                 if uncertain or not labelled
                 else None,
             ),
             tooltip=dose_tooltip,
         )
     )
-    spans = (
-        alt.Chart(events)
-        .mark_bar(height=min(10, band - 1), opacity=0.25, color="#555555")
-        .encode(
-            x=alt.X("x_start", type=x_type),
-            x2="x_end",
-            y=y,
-            tooltip=[alt.Tooltip("when:N", title="date as given")],
-            **slot,
-        )
+    ranges = _date_ranges(
+        events, x_type, y, slot, size=min(8.0, band - 2), legend_width=legend_width, text_size=text_size
     )
     event_tooltip = [
         alt.Tooltip("label:N", title="event"),
@@ -187,12 +181,13 @@ def timeline_chart(
         # Only a picked staging is enlarged (none while nothing is picked).
         enlarged = alt.condition(pick, alt.value(size * 2), alt.value(size), empty=False)
         points[1] = points[1].encode(size=enlarged).add_params(brush, pick)
-    layers = [spans, marks, *points]
+    # The legends follow the layers: dose days, then date ranges (drawn under the events they belong to).
+    layers = [marks, *ranges, *points]
     if labelled:
         layers += _label_layers(rows.labels, x_type, y, text_size)
     chart = (
         alt.layer(*layers)
-        .resolve_scale(fill="independent")
+        .resolve_scale(fill="independent", color="independent", opacity="independent")
         .properties(
             width=width,
             height=height or rows.pitch * len(rows.order),
@@ -206,6 +201,124 @@ def timeline_chart(
         )
     )
     return _finish(chart, text_size) if standalone else chart
+
+
+POSSIBLE_OPACITY = 0.25  # dose days that may fall after a stop dated only to the month
+DOSE_DAY_MIN = 1.5  # points: a lone dose day is drawn at least this wide, where its neighbours leave room
+DOSE_DAY_GAP = 0.5  # points left between separate dose days so widened
+RANGE_TEXT = "date known only to the month"
+# The legend's symbol for a date range: a line between two end ticks (a path in Vega's unit square).
+RANGE_SYMBOL = "M-1,-0.6V0.6M-1,0H1M1,-0.6V0.6"
+
+
+def _dose_runs(doses: pd.DataFrame, scale: XPoints) -> pd.DataFrame:
+    """Each run of consecutive planned dose days of a lane, alike in cycle and certainty, as one bar from
+    ``x_start`` to ``x_end``, with what its tooltip says (the days, their dates, the rule).
+
+    A bar per day would meet its neighbours in seams that print as stripes
+    (unlike in the PDF and the PNG), and pale days squeezed together before a
+    stop known only to the month would overlap in a darker tone the legend
+    does not name. A run spans half a day either side of its days' places, or
+    to the middle between it and a nearer neighbour; a lone day narrower than
+    :data:`DOSE_DAY_MIN` points is widened where its neighbours leave room.
+    """
+    span = scale.high - scale.low
+    half_day = scale.width / (span / pd.Timedelta(days=1) if isinstance(span, pd.Timedelta) else float(span)) / 2
+    runs = []
+    for _, lane in doses.sort_values("x", kind="stable").groupby("lane", sort=False):
+        at = scale.points(lane["x"]).tolist()
+        kinds = list(zip(lane["cycle_parity"], lane["certainty"], lane["cycle"].astype(str), strict=True))
+        days = lane["regimen_day"].tolist()
+        starts = [i for i in range(len(at)) if i == 0 or kinds[i] != kinds[i - 1] or days[i] != days[i - 1] + 1]
+        for first, end in itertools.pairwise([*starts, len(at)]):
+            last = end - 1
+            before = (at[first - 1] + at[first]) / 2 if first else -math.inf
+            after = (at[last] + at[last + 1]) / 2 if end < len(at) else math.inf
+            left, right = max(at[first] - half_day, before), min(at[last] + half_day, after)
+            middle = (left + right) / 2
+            left = min(left, max(middle - DOSE_DAY_MIN / 2, before + DOSE_DAY_GAP / 2))
+            right = max(right, min(middle + DOSE_DAY_MIN / 2, after - DOSE_DAY_GAP / 2))
+            run = lane.iloc[first:end]
+            head, tail = run.iloc[0], run.iloc[-1]
+            runs.append(
+                {
+                    "x_start": scale.value(left),
+                    "x_end": scale.value(right),
+                    **{c: head[c] for c in ("lane", "row", "cycle_parity", "certainty", "drug", "dose_text")},
+                    **{c: head[c] for c in ("cycle_text", "rule")},
+                    "day_in_cycle": _span_text(head["day_in_cycle"], tail["day_in_cycle"]),
+                    "days": len(run),
+                    "when": head["when"] if len(run) == 1 else f"first {head['when']}; last {tail['when']}",
+                }
+            )
+    return pd.DataFrame(runs)
+
+
+def _span_text(first: Any, last: Any) -> str:
+    """A day in its cycle, or the days a run takes (``1`` or ``1\u201314``); none for a continuous regimen."""
+    if pd.isna(first):
+        return ""
+    return f"{first}" if first == last else f"{first}\u2013{last}"
+
+
+def _date_ranges(
+    events: pd.DataFrame,
+    x_type: Literal["temporal", "quantitative"],
+    y: alt.Y,
+    slot: dict[str, Any],
+    *,
+    size: float,
+    legend_width: float | None,
+    text_size: float,
+) -> list[alt.Chart]:
+    """The range an event known only to the month may lie in: a line across its month between two end ticks,
+    behind its mark, and a legend entry saying so (none where every date is given to the day).
+
+    A line, not a grey band: a pale band reads as the pale dose days that were only possibly given.
+    """
+    # Wider than the day a date given to the day takes (on the relative axis, the reference event is exact).
+    day = pd.Timedelta(days=1) if x_type == "temporal" else 1
+    ranged = events[events["x_end"] - events["x_start"] > day].assign(range=RANGE_TEXT)
+    if ranged.empty:
+        return []
+    grey, line = "#555555", 1.2
+    tooltip = [alt.Tooltip("label:N", title="event"), alt.Tooltip("when:N", title="date as given")]
+    across = (
+        alt.Chart(ranged)
+        .mark_rule(strokeWidth=line)
+        .encode(
+            x=alt.X("x_start", type=x_type),
+            x2="x_end",
+            y=y,
+            # A colour of one value, for the legend entry (the chart's colours are resolved independently).
+            color=alt.Color(
+                "range:N",
+                scale=alt.Scale(domain=[RANGE_TEXT], range=[grey]),
+                legend=_legend(
+                    None,
+                    [RANGE_TEXT],
+                    legend_width,
+                    text_size,
+                    symbolType=RANGE_SYMBOL,
+                    symbolStrokeWidth=line,
+                    symbolFillColor="transparent",
+                    symbolOpacity=1,
+                    labelLimit=0,  # its whole words, where a screen's legend would cut them at 160 px
+                ),
+            ),
+            tooltip=tooltip,
+            **slot,
+        )
+    )
+    ends = ranged.melt(
+        id_vars=[c for c in ("row", "offset", "label", "when") if c in ranged], value_vars=["x_start", "x_end"]
+    )
+    ticks = (
+        alt.Chart(ends)
+        .mark_tick(color=grey, thickness=line, size=size, opacity=1)
+        .encode(x=alt.X("value", type=x_type), y=y, tooltip=tooltip, **slot)
+    )
+    return [across, ticks]
 
 
 def _short_label(case: Case, event: pd.Series) -> str:
@@ -240,7 +353,7 @@ class _Rows:
         self.order, self.pitch = order, pitch
         self.event_rows: list[str] = []
         self.event_offsets: list[float] = []
-        self.labels = pd.DataFrame(columns=["x", "row", "text", "align", "kind"])
+        self.labels = pd.DataFrame(columns=LABEL_COLUMNS)
 
     @classmethod
     def lanes(cls, drug_lanes: list[str], events: pd.DataFrame, scale: XPoints) -> _Rows:
@@ -261,26 +374,20 @@ class _Rows:
 
     @classmethod
     def labelled(cls, doses: pd.DataFrame, events: pd.DataFrame, scale: XPoints, text_size: float) -> _Rows:
-        """Each drug's lane named beside its marks (or on a row above them), then the events, each named beside
-        its mark, in as few rows as keep every mark and name apart."""
+        """Each drug's lane named on a row above its marks, then the events, each named beside its mark, in
+        as few rows as keep every mark and name apart."""
         lane_size, event_size = text_size - 1, text_size - 2
         rows = cls([], pitch=round(event_size * 1.6, 1))
         labels = []
         for lane, lane_doses in doses.groupby("lane", sort=False):
-            xs = scale.points(lane_doses["x"])
+            # Above its first dose, at every width (beside the marks, a name would move with the room left).
             name_width = text_width(str(lane), lane_size, bold=True)
-            first, last = float(xs.min()) - 2, float(xs.max()) + 2
-            if first - name_width - 3 >= 0:
-                labels.append({"x": scale.value(first - 3), "row": lane, "text": lane, "align": "right"})
-            elif last + name_width + 3 <= scale.width:
-                labels.append({"x": scale.value(last + 3), "row": lane, "text": lane, "align": "left"})
-            else:
-                rows.order.append(f"{lane} name")
-                at = max(0.0, min(first, scale.width - name_width))
-                labels.append({"x": scale.value(at), "row": f"{lane} name", "text": lane, "align": "left"})
-            rows.order.append(str(lane))
-        for label in labels:
-            label["kind"] = "lane"
+            at = max(0.0, min(float(scale.points(lane_doses["x"]).min()) - 2, scale.width - name_width))
+            labels.append(
+                {"x": scale.value(at), "row": f"{lane} name", "text": lane, "align": "left", "kind": "lane"}
+                | _clear_of_grid(scale, at, [str(lane)], lane_size, "left", bold=True)
+            )
+            rows.order += [f"{lane} name", str(lane)]
         order = events.sort_values(["x", "x_start"]).index
         wrapped = {
             i: wrap_to(
@@ -300,21 +407,41 @@ class _Rows:
         for (i, spot), item in zip(spots.items(), items, strict=True):
             at = item.right + 3 if spot.side == "right" else item.left - 3
             # One text of its lines: the first beside the mark, the others below it (the rows they were packed in).
+            align = "left" if spot.side == "right" else "right"
             labels.append(
                 {
                     "x": scale.value(at),
                     "row": f"event row {spot.row + 1}",
                     "text": "\n".join(wrapped[i]),
-                    "align": "left" if spot.side == "right" else "right",
+                    "align": align,
                     "kind": "event",
                 }
+                | _clear_of_grid(scale, at, wrapped[i], event_size, align)
             )
         rows.event_rows = [f"event row {spots[i].row + 1}" for i in events.index]
         rows.event_offsets = [0.0] * len(events)
-        rows.labels = pd.DataFrame(labels, columns=["x", "row", "text", "align", "kind"])
+        rows.labels = pd.DataFrame(labels, columns=LABEL_COLUMNS)
         # Few rows are spread a little, so that the plot keeps its share of a figure with few events.
         rows.pitch = max(rows.pitch, min(MIN_PLOT_HEIGHT * scale.width / len(rows.order), 1.6 * rows.pitch))
         return rows
+
+
+# A label: where it is anchored, its row, text and alignment, and the white box behind it (``clear_*``).
+LABEL_COLUMNS = ["x", "row", "text", "align", "kind", "clear_start", "clear_end", "clear_height"]
+
+
+def _clear_of_grid(
+    scale: XPoints, at: float, lines: list[str], size: float, align: str, *, bold: bool = False
+) -> dict[str, Any]:
+    """The white box a label is written on (as wide as its longest line and a point, as high as its
+    lines), so that no gridline runs through its words."""
+    width = max(text_width(line, size, bold=bold) for line in lines) + 1
+    start = at - 1 if align == "left" else at - width
+    return {
+        "clear_start": scale.value(start),
+        "clear_end": scale.value(start + width + 1),
+        "clear_height": size * LINE_HEIGHT * len(lines),
+    }
 
 
 def _mark_item(event: pd.Series, scale: XPoints, mark: float) -> Item:
@@ -335,8 +462,18 @@ def _with_provenance(label: str, event: pd.Series) -> str:
 def _label_layers(
     labels: pd.DataFrame, x_type: Literal["temporal", "quantitative"], y: alt.Y, text_size: float
 ) -> list[alt.Chart]:
-    """The drugs' names and the events' names, each aligned away from its mark."""
+    """The drugs' names and the events' names, each aligned away from its mark, on white boxes that keep the
+    gridlines out of their words."""
     layers = []
+    # A box as high as its label's lines, which run down from the row's middle (the first line's).
+    for kind, height in labels[["kind", "clear_height"]].drop_duplicates().itertuples(index=False):
+        line = (text_size - (1 if kind == "lane" else 2)) * LINE_HEIGHT
+        boxes = labels[(labels["kind"] == kind) & (labels["clear_height"] == height)]
+        layers.append(
+            alt.Chart(boxes[["clear_start", "clear_end", "row"]])
+            .mark_bar(color="white", height=height, yOffset=(height - line) / 2)
+            .encode(x=alt.X("clear_start", type=x_type), x2="clear_end", y=y)
+        )
     for kind, align in labels[["kind", "align"]].drop_duplicates().itertuples(index=False):
         lane = kind == "lane"
         size = text_size - (1 if lane else 2)

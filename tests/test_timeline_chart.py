@@ -1,0 +1,90 @@
+"""The timeline as printed and on the dashboard: dose days drawn as whole runs, month-precise dates explained,
+legends that match their marks, drug names in one place, and only the month labels that are drawn."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+import vl_convert as vlc
+
+import casereport
+from casereport import charts
+from casereport.charts.timeline import RANGE_TEXT
+
+from .conftest import CASES, SEED
+
+# Plot widths in points: the figures' at 85 and 174 mm, and between them.
+PLOT_WIDTHS = (230, 330, 483)
+
+
+def _datasets(spec: dict) -> list[dict]:
+    return [row for rows in spec.get("datasets", {}).values() for row in rows]
+
+
+def _dose_bars(case) -> pd.DataFrame:
+    rows = [r for r in _datasets(charts.timeline_chart(case).to_dict()) if "cycle_parity" in r]
+    return pd.DataFrame(rows).assign(
+        x_start=lambda f: pd.to_datetime(f["x_start"], format="ISO8601"),
+        x_end=lambda f: pd.to_datetime(f["x_end"], format="ISO8601"),
+    )
+
+
+def test_consecutive_dose_days_are_one_bar_and_no_two_bars_overlap(case_dir):
+    """A bar per day printed its seams as stripes, and squeezed pale days overlapping printed a third tone."""
+    case = casereport.load_case(case_dir)
+    bars = _dose_bars(case)
+    for lane, drawn in bars.groupby("lane"):
+        drawn = drawn.sort_values("x_start")
+        assert (drawn["x_end"].iloc[:-1].to_numpy() <= drawn["x_start"].iloc[1:].to_numpy()).all(), lane
+        # Every planned day is in one bar.
+        assert drawn["days"].sum() == (case.administrations["drug"].str.capitalize() == lane).sum()
+    if case_dir == CASES[SEED]:
+        # Sorafenib daily: one bar of certain days, one of days that may follow the end of observation.
+        sorafenib = bars[bars["lane"] == "Sorafenib"]
+        assert sorted(sorafenib["certainty"]) == ["certain", "possible"]
+        # Panobinostat on days 1, 4, 8 and 11: no two are consecutive, so each has a bar.
+        assert (bars.loc[bars["lane"] == "Panobinostat", "days"] == 1).all()
+
+
+def test_a_date_known_only_to_the_month_has_a_line_and_a_legend_entry(case_dir):
+    """The seed case's month-precise dates are explained on the figure; the synthetic case gives every day."""
+    case = casereport.load_case(case_dir)
+    vega = vlc.vegalite_to_vega(charts.timeline_chart(case).to_dict())
+    labelled = [legend for legend in vega.get("legends", []) if "stroke" in legend]
+    month_precise = (case.events["date_earliest"] != case.events["date_latest"]).any()
+    assert bool(labelled) == month_precise
+    ranged = [r for r in _datasets(charts.timeline_chart(case).to_dict()) if r.get("range") == RANGE_TEXT]
+    assert {r["id"] for r in ranged} == set(case.events.loc[case.events["precision"] == "month", "id"])
+
+
+def test_the_dose_legends_show_the_marks_as_drawn():
+    """Vega-Lite draws a legend's swatches at 0.7 opacity unless told: paler than the bars they stand for."""
+    case = casereport.load_case(CASES[SEED])
+    vega = vlc.vegalite_to_vega(charts.timeline_chart(case).to_dict())
+    swatches = [legend for legend in vega["legends"] if legend.get("title") in ("Planned dose days", "Planned dose")]
+    assert len(swatches) == 2
+    assert all(legend["symbolOpacity"] == 1 and "encode" not in legend for legend in swatches)
+    opacity = next(s for s in vega["scales"] if s["name"].endswith("opacity"))
+    assert opacity["range"][0] == 1
+
+
+@pytest.mark.parametrize("width", PLOT_WIDTHS)
+def test_each_drug_is_named_above_its_lane_at_every_width(case_dir, width):
+    case = casereport.load_case(case_dir)
+    spec = charts.timeline_chart(case, width=width).to_dict()
+    names = [r for r in _datasets(spec) if r.get("kind") == "lane"]
+    assert {r["text"] for r in names} == {d.capitalize() for d in case.regimens["drug"]}
+    assert all(r["row"] == f"{r['text']} name" and r["align"] == "left" for r in names)
+
+
+@pytest.mark.parametrize("width", PLOT_WIDTHS)
+def test_no_month_label_is_hidden(case_dir, width):
+    """Vega hides labels that overlap, but keeps them in the drawing (and a PDF's text): none should need it."""
+    case = casereport.load_case(case_dir)
+    svg = vlc.vegalite_to_svg(charts.timeline_chart(case, width=width).to_dict())
+    axis = svg[svg.find("role-axis-label") :]
+    labels = re.findall(r'opacity="([^"]*)">([^<]*)<', axis[: axis.find("</g>")])
+    assert labels
+    assert [text for opacity, text in labels if opacity == "0"] == []
