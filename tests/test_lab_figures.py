@@ -3,10 +3,12 @@ them (the figure editor's review of the PDF prints, issue 14)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterator
 
+import pandas as pd
 import pytest
 
 import casereport
@@ -14,10 +16,13 @@ from casereport import charts
 from casereport.apps import rendering
 from casereport.apps.figures import Figure, figure_factories
 from casereport.charts import labs
-from casereport.charts.style import OKABE_ITO
+from casereport.charts.placement import Box, text_box
+from casereport.charts.style import FONT_SIZE, OKABE_ITO, XPoints, _positions
+from casereport.data.catalogue import AFP
 from casereport.derive import captions
 
 from .conftest import CASES, SEED, SYNTHETIC
+from .test_charts import _walk
 
 LAB_FIGURES = ("liver_enzymes", "afp", "afp_log", "all_labs")
 
@@ -135,3 +140,69 @@ def test_every_panel_axis_ends_at_a_labelled_round_value(case_name):
         step = values[1]
         assert f"{step / 10 ** math.floor(math.log10(step)):.6g}" in {"1", "2", "5"}
         assert values == pytest.approx([n * step for n in range(len(values))])
+
+
+def test_a_limit_label_names_whose_limit_it_is():
+    assert labs.limit_words(["GOT (AST)", "GPT (ALT)"], "upper limit", 50.0) == ("GOT, GPT", "ULN 50")
+    assert labs.limit_words(["leukocytes"], "lower limit", 4.0) == ("leukocytes", "LLN 4")
+
+
+def _limit_labels(spec: dict) -> list[dict]:
+    [layer] = [c for c in _marks(spec) if c["encoding"].get("text", {}).get("field") == "limit_text"]
+    return spec["datasets"][layer["data"]["name"]]
+
+
+PLOT_WIDTHS = (194, 447)  # points: the lab figures' plots at 85 and 174 mm
+
+
+def test_the_limit_labels_say_the_same_words_at_every_width():
+    """The seed's liver enzymes: "GOT, GPT ULN 50" at both widths (it was "ULN 50" at one column and "upper limit
+    50" at a page's width, and named no analyte, so that in greyscale a reader could not tell whose limit it was);
+    on two lines where one has no room."""
+    case = casereport.load_case(CASES[SEED])
+    worded = {
+        width: sorted(
+            row["limit_text"].replace("\n", " ")
+            for row in _limit_labels(charts.liver_enzymes_chart(case, width=width).to_dict())
+        )
+        for width in PLOT_WIDTHS
+    }
+    assert worded[PLOT_WIDTHS[0]] == worded[PLOT_WIDTHS[1]] == ["GOT, GPT ULN 50", "gamma-GT ULN 60"]
+
+
+@pytest.mark.parametrize("width", PLOT_WIDTHS)
+@pytest.mark.parametrize("scale", ["linear", "log"])
+def test_a_limit_label_keeps_clear_of_the_line(width, scale):
+    """The seed's AFP: its label sat 0.3 mm (under a point) from the rising line at one column."""
+    case = casereport.load_case(CASES[SEED])
+    spec = charts.afp_chart(case, scale=scale, width=width).to_dict()
+    [label] = _limit_labels(spec)
+    height = labs.figure_height(width)
+    values = case.labs[case.labs["loinc"] == AFP]
+    x = XPoints(case, "calendar", width)
+    placed = _positions(case, values, "calendar").sort_values("x")
+    y = labs._YPoints(scale, [*values["value"], 10.0], height)
+    points = list(zip(x.points(placed["x"]), map(y.points, placed["value"]), strict=True))
+    centre_x = float(x.points(pd.Series([pd.Timestamp(label["x"])])).iloc[0])
+    box = text_box(centre_x, y.points(label["y"]), [label["limit_text"]], FONT_SIZE - 2, align="center")
+    grown = Box(box.left - 1.5, box.top - 1.5, box.right + 1.5, box.bottom + 1.5)
+    assert not any(grown.crosses(segment) for segment in itertools.pairwise(points)), (label, box)
+
+
+def test_the_lab_figures_say_what_they_draw_in_their_titles():
+    """A log scale says so on its axis; the liver enzymes' figure of one enzyme is titled by it."""
+    seed, synthetic = (casereport.load_case(CASES[name]) for name in (SEED, SYNTHETIC))
+    log = charts.afp_chart(seed, scale="log", width=200).to_dict()
+    assert {c["encoding"]["y"]["title"] for c in _marks(log) if "title" in c["encoding"].get("y", {})} == {
+        "AFP (ng/mL, log scale)"
+    }
+    assert charts.liver_enzymes_chart(synthetic, width=200).to_dict()["title"] == "Alanine aminotransferase (ALT; GPT)"
+    assert charts.liver_enzymes_chart(seed, width=200).to_dict()["title"] == "Liver enzymes"
+
+
+def test_a_legend_inside_the_plot_leaves_the_shading_whole():
+    """No white box behind a legend inside a lab figure: it took a notch out of the treatment period."""
+    spec = charts.liver_enzymes_chart(casereport.load_case(CASES[SEED]), width=PLOT_WIDTHS[0]).to_dict()
+    inside = [legend for legend in _walk(spec, "legend") if isinstance(legend, dict) and legend.get("orient") == "none"]
+    assert inside
+    assert all("fillColor" not in legend for legend in inside)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from typing import Any, NamedTuple
 
 import altair as alt
@@ -35,7 +36,7 @@ from casereport.charts.style import (
 from casereport.data.case import Case
 from casereport.data.catalogue import AFP
 from casereport.derive.grading import grade_labs
-from casereport.derive.panels import analyte_title, liver_enzymes
+from casereport.derive.panels import analyte_title, liver_enzymes, liver_enzymes_title
 from casereport.derive.tables import unit_text
 from casereport.derive.timeline import Axis
 
@@ -87,7 +88,9 @@ def lab_chart(
     y_scale = alt.Scale(type=scale, zero=False) if scale == "log" else alt.Scale(zero=True)
     if figure:  # a domain of its own, so that labels can be placed where nothing is drawn
         y_scale = alt.Scale(type=scale, domain=list(y_geometry.domain), nice=False, zero=scale != "log")
-    y_title = f"{names[0]} ({units[0]})" if len(names) == 1 else ", ".join(units)
+    # A log scale says so: its ticks (1, 2, 5, 10) alone leave a reader to infer it.
+    log = ", log scale" if scale == "log" else ""
+    y_title = f"{names[0]} ({units[0]}{log})" if len(names) == 1 else ", ".join(units) + log
     y = alt.Y("value:Q", title=y_title, scale=y_scale)
     if figure:
         extent = _y_axis_extent(y_geometry.domain, scale, text_size)
@@ -148,7 +151,7 @@ def lab_chart(
     if layout:
         limit_labels = (
             alt.Chart(layout.limit_labels(dict(zip(names, OKABE_ITO, strict=False))))
-            .mark_text(baseline="middle", fontSize=text_size - 2, clip=True)
+            .mark_text(baseline="middle", fontSize=text_size - 2, lineBreak="\n", clip=True)
             .encode(
                 x=alt.X("x", type="temporal" if axis == "calendar" else "quantitative"),
                 y="y:Q",
@@ -221,6 +224,14 @@ def _period_layers(
 
 
 PERIOD_LABEL_AT = 3  # points from a shaded period's top left corner to its drug's name
+LINE_CLEARANCE = 2  # points a label or legend on a lab figure keeps from the lines (the AFP line ran 0.3 mm by one)
+
+
+def limit_words(analytes: list[str], limit: str, value: float) -> tuple[str, str]:
+    """A limit's label as clinicians abbreviate it: the analytes whose limit it is, each by its short name (the
+    case's, without its parenthesis), and the limit: ``("GOT, GPT", "ULN 50")``, ``("leukocytes", "LLN 4")``."""
+    names = ", ".join(dict.fromkeys(re.sub(r"\s*\([^)]*\)", "", name) for name in analytes))
+    return names, f"{'ULN' if limit.startswith('upper') else 'LLN'} {value:g}"
 
 
 class _YPoints:
@@ -376,39 +387,51 @@ class _FigureLayout:
         self.segments += [((0.0, at), (x.width, at)) for at in self.rules.values()]
 
     def _free(self, candidates: list[Box], *, own_rule: float | None = None) -> int | None:
+        """The first candidate covering no mark, label or legend, and clear of every line by
+        :data:`LINE_CLEARANCE` (its own limit's rule, ``own_rule``, aside: a label sits beside it)."""
         segments = [s for s in self.segments if own_rule is None or s != ((0.0, own_rule), (self.x.width, own_rule))]
-        return first_free(candidates, boxes=self.boxes, segments=segments)
+        grown = [
+            Box(b.left - LINE_CLEARANCE, b.top - LINE_CLEARANCE, b.right + LINE_CLEARANCE, b.bottom + LINE_CLEARANCE)
+            for b in candidates
+        ]
+        for n, (box, room) in enumerate(zip(candidates, grown, strict=True)):
+            if first_free([room], segments=segments) == 0 and first_free([box], boxes=self.boxes) == 0:
+                return n
+        return None
 
     def limit_labels(self, colour_of: dict[str, str]) -> pd.DataFrame:
-        """Each limit named once (in its analyte's colour, grey where analytes share it) beside its rule, at the
-        first place where the text covers nothing: from the right end leftwards, above the rule and then below
-        it, in words (``upper limit 50``) and then as clinicians abbreviate them (``ULN 50``). With no such
-        place, at the right end above the rule."""
+        """Each limit named once beside its rule, with the analytes it is the limit of (``GOT, GPT ULN 50``: in
+        greyscale the colour does not say whose it is), in that analyte's colour (grey where analytes share it),
+        at the first place where the text covers nothing: from the right end leftwards, above the rule and then
+        below it, on one line and then on two. With no such place, at the right end above the rule. The words are
+        the same at every width."""
         size = self.text_size - 2
         rows = []
-        for (words, limit), group in self.limits.groupby(["limit_text", "limit_value"], sort=False):
-            text, value = str(words), float(str(limit))
-            analytes = set(group["analyte"])
-            rule = self.rules[value]
-            half = size * LINE_HEIGHT / 2 + 1
-            short = f"{'ULN' if text.startswith('upper') else 'LLN'} {value:g}"
-            candidates = [
-                text_box(anchor, centre_y, [words], size, align="right")
-                for words in (text, short)
-                for centre_y in (rule - half, rule + half)
-                for anchor in range(int(self.x.width) - 2, int(text_width(words, size)), -4)
-            ]
-            chosen = self._free(candidates, own_rule=rule)
-            box = candidates[0] if chosen is None else candidates[chosen]
-            self.boxes.append(box)
-            rows.append(
-                {
-                    "limit_text": text if chosen is None or chosen < len(candidates) / 2 else short,
-                    "x": self.x.value((box.left + box.right) / 2),
-                    "y": self.y.value((box.top + box.bottom) / 2),
-                    "label_colour": "#555555" if len(analytes) > 1 else colour_of[next(iter(analytes))],
-                }
-            )
+        for value, group in self.limits.groupby("limit_value", sort=False):
+            for limit, rows_of_limit in group.groupby("limit", sort=False):
+                analytes = list(dict.fromkeys(rows_of_limit["analyte"]))
+                words = limit_words(analytes, str(limit), float(str(value)))
+                rule = self.rules[float(str(value))]
+                line = size * LINE_HEIGHT
+                # On one line beside the rule; or, where that has no room (a one-column figure's crowded
+                # limits), the same words on two lines: the analytes over the limit.
+                placings = [
+                    (lines, text_box(anchor, first_y, lines, size, align="right"))
+                    for lines in ([" ".join(words)], list(words))
+                    for first_y in (rule - 1 - line * (len(lines) - 0.5), rule + 1 + line / 2)
+                    for anchor in range(int(self.x.width) - 2, int(max(text_width(words, size) for words in lines)), -4)
+                ]
+                chosen = self._free([box for _, box in placings], own_rule=rule)
+                lines, box = placings[0 if chosen is None else chosen]
+                self.boxes.append(box)
+                rows.append(
+                    {
+                        "limit_text": "\n".join(lines),
+                        "x": self.x.value((box.left + box.right) / 2),
+                        "y": self.y.value((box.top + box.bottom) / 2),
+                        "label_colour": "#555555" if len(analytes) > 1 else colour_of[analytes[0]],
+                    }
+                )
         return pd.DataFrame(rows, columns=["limit_text", "x", "y", "label_colour"])
 
     def _inside(self, title: str | None, wordings: list[list[str]]) -> tuple[InsideLegend, Box] | None:
@@ -445,12 +468,13 @@ def liver_enzymes_chart(
     text_size: float = FONT_SIZE,
 ) -> alt.LayerChart:
     """The liver enzymes the case has (the seed paper's Figure 5A: GOT, GPT and gamma-GT) with their upper
-    limits, treatment periods shaded; ``ValueError`` for a case without them."""
+    limits, treatment periods shaded, titled as what it draws (one enzyme by its name); ``ValueError`` for a case
+    without them."""
     return lab_chart(
         case,
         liver_enzymes(case),
         axis=axis,
-        title="Liver enzymes",
+        title=liver_enzymes_title(case),
         width=width,
         height=height,
         domain_param=domain_param,

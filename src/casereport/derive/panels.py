@@ -36,6 +36,13 @@ def liver_enzymes(case: Case) -> list[str]:
     return panel_analytes(case, "liver enzymes")
 
 
+def liver_enzymes_title(case: Case) -> str:
+    """The liver enzymes' figure title, as what it draws: "Liver enzymes" for several, an enzyme's own title
+    ("Alanine aminotransferase (ALT; GPT)") for a case with one."""
+    enzymes = liver_enzymes(case)
+    return analyte_title(case, enzymes[0]) if len(enzymes) == 1 else "Liver enzymes"
+
+
 def shared_view_analytes(case: Case) -> list[str]:
     """The analytes with values that the shared lab view may show: all but the tumour markers, which have their own."""
     markers = set(tumour_markers(case))
