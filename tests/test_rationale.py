@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import vl_convert as vlc
 
 import casereport
@@ -66,3 +68,43 @@ def test_the_chart_draws_every_node_and_keeps_each_drugs_colour(case_dir):
         if "color" in layer.get("encoding", {})
     }
     assert colours == {tuple(d for d in dict.fromkeys(case.regimens["drug"]) if d in set(case.mechanisms["drug"]))}
+
+
+def test_established_steps_are_solid_lines(case_dir):
+    """A dash pattern of [1, 0] printed as a zipper of 1 pt dashes: an established step has no dash at all."""
+    spec = rationale_chart(casereport.load_case(case_dir)).to_dict()
+    [dashes] = [
+        layer["encoding"]["strokeDash"]["scale"] for layer in spec["layer"] if "strokeDash" in layer["encoding"]
+    ]
+    assert dict(zip(dashes["domain"], dashes["range"], strict=True))["established"] == []
+    svg = vlc.vegalite_to_svg(spec)
+    assert 'stroke-dasharray="1,0"' not in svg
+
+
+def test_each_action_is_written_beside_its_own_edge(case_dir):
+    """Each drug's edge ends level into the box it acts on, its action along that stretch, nearer it than any
+    other edge's (the seed's fan of panobinostat edges left an "inhibits" between two lines)."""
+    case = casereport.load_case(case_dir)
+    spec = rationale_chart(case).to_dict()
+    rows = [row for rows in spec["datasets"].values() for row in rows]
+    actions = [row for row in rows if "text_x" in row]
+    assert sorted(a["action"] for a in actions) == sorted(case.mechanisms.groupby(["drug", "target"])["action"].first())
+    for action in actions:
+        # The text ends just before the box, on the level stretch from the bend to the box.
+        assert action["bend"] < action["text_x"] < action["x2"]
+        nearest = min(actions, key=lambda other: abs(action["text_y"] - other["y2"]))
+        assert nearest is action, (action["drug"], action["target_node"])
+    levels = [row for row in rows if row.get("y") == row.get("y2") and row.get("action") != "leads to"]
+    assert len(levels) == len(actions)
+
+
+def test_the_legend_titles_stand_level_with_their_entries():
+    svg = vlc.vegalite_to_svg(rationale_chart(casereport.load_case(CASES[SEED])).to_dict())
+    for title in ("Rests on", "Drug"):
+        legend = svg[svg.find(f"Symbol legend titled '{title}'") :]
+        legend = legend[: legend.find('aria-roledescription="legend"', 10)]
+        label = re.search(r"role-legend-label.*?translate\([\d.-]+,([\d.-]+)\)", legend)
+        heading = re.search(r"role-legend-title.*?translate\([\d.-]+,([\d.-]+)\)", legend)
+        assert label
+        assert heading
+        assert abs(float(label.group(1)) - float(heading.group(1))) <= 1, title

@@ -16,7 +16,6 @@ from casereport.charts.labs import (
     marker_chart,
 )
 from casereport.charts.rationale import (
-    ACTION_AT,
     EVIDENCE,
     EVIDENCE_DASHES,
     RATIONALE_BOX,
@@ -45,7 +44,6 @@ from casereport.charts.timeline import timeline_chart
 from casereport.derive.timeline import Axis
 
 __all__ = [
-    "ACTION_AT",
     "BRUSH",
     "CHANGES",
     "CHANGE_COLOURS",

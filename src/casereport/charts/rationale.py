@@ -5,51 +5,71 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from casereport.charts.placement import LINE_HEIGHT, Box, Segment, first_free, text_box, text_width, wrap_to
+from casereport.charts.placement import LINE_HEIGHT, text_width, wrap_to
 from casereport.charts.style import FONT_SIZE, OKABE_ITO, _finish, _legend, _palette_colour, _wrap
 from casereport.data.case import Case
 from casereport.derive.rationale import COLUMN_TITLES, COLUMNS, rationale_drugs, rationale_graph
 
 EVIDENCE = ["established", "preclinical", "proposed"]
-EVIDENCE_DASHES = [[1, 0], [6, 3], [2, 2]]
-RATIONALE_BOX = 0.32  # half a box's width, in columns
+# Established steps are solid lines: no dash at all (a dash pattern of [1, 0] printed as a zipper of 1 pt dashes).
+EVIDENCE_DASHES: list[list[float]] = [[], [6, 3], [2, 2]]
+RATIONALE_BOX = 0.32  # half a box's width, in columns (a drug's box is as narrow as its name allows)
 RATIONALE_MARGIN = 0.36  # space beyond the outer columns, in columns
-ACTION_AT = 0.5  # where along a drug's edge its action is written when no place is free of other marks
-# Where along a drug's edge its action may be written, in order of preference: nearest the target first.
-ACTION_ALONG = (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2)
+BOX_PADDING = 8  # points between a box's edge and its text, each side
+ACTION_GAP = 2.0  # points between an action's text and its edge, and between the text and the box it acts on
+PORT_GAP = 4.0  # points between a drug's edges where they leave its box (or reach a box two drugs share)
 # The legends show lines long enough for their dashes to show (a stroke symbol's size is its length squared).
-LINE_SYMBOLS = {"symbolType": "stroke", "symbolStrokeWidth": 2, "symbolSize": 400}
+# A line symbol takes a square as high as it is long, so a title at the top of the row (the figures' default)
+# stands above the entries: these titles sit at its foot instead, level with the entries' words.
+LINE_SYMBOLS = {
+    "symbolType": "stroke",
+    "symbolStrokeWidth": 2,
+    "symbolSize": 400,
+    "titleAnchor": "end",
+    "titleBaseline": "bottom",
+}
 RATIONALE_TOP = 0.1  # room above the first row for the column titles, in shares of the height
 
 
 def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> alt.LayerChart:
     """The paper's rationale for its regimen (its Figure 1) drawn from data: drug, what it acts on, what follows.
 
-    Three columns of boxes; each drug's edges in its colour, dashed by what
-    the step rests on (approved use, laboratory models, a proposal). A
-    target two drugs share is where the paper argues they meet. Hover an
-    edge for the paper's words.
+    Three columns of boxes; each drug's edges in its colour, solid or dashed
+    by what the step rests on (approved use, laboratory models, a proposal),
+    each ending level into the box it acts on with its action written along
+    that stretch. A target two drugs share is where the paper argues they
+    meet. Hover an edge for the paper's words.
     """
     nodes, edges = rationale_graph(case)
     rows = max(int(nodes.groupby("kind").size().max()) if not nodes.empty else 1, 1)
     height = rows * row_height
     span = len(COLUMNS) - 1 + 2 * RATIONALE_MARGIN
-    box_points = 2 * RATIONALE_BOX * width / span
     y_per_point = (1 + RATIONALE_TOP) / height  # data units per point, vertically
 
-    nodes = nodes.assign(label=nodes["name"].map(lambda n: wrap_to(n, box_points - 10, FONT_SIZE)))
+    per_column = width / span  # points
+    drug = nodes["kind"] == "drug"
+    # A drug's box just holds its name, leaving its edges room to fan out and to end in a level stretch.
+    widest_drug = max((text_width(str(n), FONT_SIZE) for n in nodes.loc[drug, "name"]), default=0.0)
+    drug_half = min(RATIONALE_BOX, (widest_drug + 2 * BOX_PADDING) / 2 / per_column)
+    halves = drug.map({True: drug_half, False: RATIONALE_BOX})
+    wrapped = [wrap_to(str(n), h * 2 * per_column - 10, FONT_SIZE) for n, h in zip(nodes["name"], halves, strict=True)]
+    nodes = nodes.assign(label=pd.Series(wrapped, index=nodes.index, dtype=object))
     lines_of = nodes["label"].map(len)
-    half = (lines_of * (FONT_SIZE + 2) + 8) / 2 * y_per_point
+    half = (lines_of * (FONT_SIZE + 2) + BOX_PADDING) / 2 * y_per_point
     nodes = nodes.assign(
-        x=nodes["column"] - RATIONALE_BOX,
-        x2=nodes["column"] + RATIONALE_BOX,
+        x=nodes["column"] - halves,
+        x2=nodes["column"] + halves,
         top=nodes["y"] - half,
         bottom=nodes["y"] + half,
         mid=nodes["column"].astype(float),
         # Vega sets the first line at y; lift multi-line labels so the block is centred.
         text_y=nodes["y"] - (lines_of - 1) * (FONT_SIZE + 2) / 2 * y_per_point,
     )
-    edges = edges.assign(x=edges["x"] + RATIONALE_BOX, x2=edges["x2"] - RATIONALE_BOX)
+    first = edges["action"] != "leads to"
+    edges = edges.assign(
+        x=edges["x"] + first.map({True: drug_half, False: RATIONALE_BOX}), x2=edges["x2"] - RATIONALE_BOX
+    )
+    edges, first_hop = _routed(edges, nodes, per_column, y_per_point)
     headers = pd.DataFrame(
         {"mid": [float(i) for i in range(len(COLUMNS))], "label": [COLUMN_TITLES[c] for c in COLUMNS]}
     )
@@ -93,11 +113,10 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
             ],
         )
     )
-    first_hop = _placed_actions(nodes, edges, headers, width, height)
     actions = (
         alt.Chart(first_hop)
-        .mark_text(fontSize=FONT_SIZE - 1, fontStyle="italic", baseline="middle")
-        .encode(x=x("mid_x"), y=y("mid_y"), text="action:N", color=text_colour)
+        .mark_text(fontSize=FONT_SIZE - 1, fontStyle="italic", baseline="middle", align="right")
+        .encode(x=x("text_x"), y=y("text_y"), text="action:N", color=text_colour)
     )
     boxes = (
         alt.Chart(nodes)
@@ -129,62 +148,57 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
     return _finish(chart).configure_view(stroke=None)
 
 
-def _placed_actions(
-    nodes: pd.DataFrame, edges: pd.DataFrame, headers: pd.DataFrame, width: float, height: float
-) -> pd.DataFrame:
-    """Each drug's action on its target (``inhibits``), written beside its edge where it covers no other
-    text, box or line: nearest the target first, above the edge, then below, then beside it.
+def _routed(
+    edges: pd.DataFrame, nodes: pd.DataFrame, per_column: float, y_per_point: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The edges as drawn, and where each drug's action on its target is written.
 
-    Returns the drug-to-target edges with ``mid_x`` and ``mid_y``, the middle of each action's text, in
-    the chart's units. Positions are worked out in points (x across the columns, y down the page).
+    Each drug-to-target edge leaves its drug's box a little apart from the
+    drug's other edges (so that they fan out instead of meeting in a knot),
+    and ends in a level stretch into its target's box, its action written
+    just above that stretch (below, for the lower of two drugs reaching one
+    box): so each action is beside its own edge, its long side along the
+    line, and nowhere near another drug's or another target's line. Returns
+    the edges (each drug-to-target edge as two rules: the slant and the
+    level stretch) and the drug-to-target edges with ``text_x`` (the right
+    end of the action's text) and ``text_y`` (its middle), in the chart's units.
     """
-    span = len(COLUMNS) - 1 + 2 * RATIONALE_MARGIN
+    # Each box's middle, top and bottom, by its column's kind and its name.
+    boxes = {
+        (str(kind), str(name)): (float(y), float(top), float(bottom))
+        for kind, name, y, top, bottom in nodes[["kind", "name", "y", "top", "bottom"]].itertuples(index=False)
+    }
+    first = edges[edges["action"] != "leads to"].copy()
+    size = FONT_SIZE - 1
+    level = (max(text_width(str(a), size) for a in first["action"]) + 3 * ACTION_GAP) / per_column if len(first) else 0
+    line = size * LINE_HEIGHT * y_per_point
 
-    def px(v: float) -> float:
-        return (v + RATIONALE_MARGIN) / span * width
+    def spread(group: pd.DataFrame, box: tuple[float, float, float], by: str) -> pd.Series:
+        """Ports for ``group``'s edges on ``box``'s side, in the order of their other ends, at most PORT_GAP
+        points apart within the box's middle two thirds."""
+        middle, top, bottom = box
+        if len(group) < 2:
+            return pd.Series(middle, index=group.index)
+        step = min(PORT_GAP * y_per_point, (bottom - top) * 2 / 3 / (len(group) - 1))
+        order = group.sort_values(by).index
+        return middle + (pd.Series(range(len(group)), index=order) - (len(group) - 1) / 2) * step
 
-    def py(v: float) -> float:
-        return (v + RATIONALE_TOP) / (1 + RATIONALE_TOP) * height
-
-    def floats(frame: pd.DataFrame, *columns: str) -> list[list[float]]:
-        return [[float(v) for v in row] for row in frame[list(columns)].itertuples(index=False)]
-
-    segments: list[Segment] = [
-        ((px(x1), py(y1)), (px(x2), py(y2))) for x1, y1, x2, y2 in floats(edges, "x", "y", "x2", "y2")
-    ]
-    taken = [
-        Box(px(x1), py(top), px(x2), py(bottom)) for x1, top, x2, bottom in floats(nodes, "x", "top", "x2", "bottom")
-    ]
-    taken += [
-        text_box(px(float(mid)), py(-RATIONALE_TOP / 2), [str(label)], FONT_SIZE + 1, align="center", bold=True)
-        for mid, label in zip(headers["mid"], headers["label"], strict=True)
-    ]
-    size, gap = FONT_SIZE - 1, 2.0
-    first_hop = edges[edges["action"] != "leads to"].copy()
-    middles = []
-    for action, (x1, y1, x2, y2) in zip(first_hop["action"], floats(first_hop, "x", "y", "x2", "y2"), strict=True):
-        (x1, y1), (x2, y2) = (px(x1), py(y1)), (px(x2), py(y2))
-        half = (text_width(str(action), size) / 2, size * LINE_HEIGHT / 2)
-        # First at the target's edge, on the side the edge does not come from; then along the edge.
-        at_target = [(x2 - gap - half[0], y2 + side * (gap + half[1])) for side in ((-1, 1) if y1 >= y2 else (1, -1))]
-        along = [
-            (x1 + t * (x2 - x1) + dx * (half[0] + gap), y1 + t * (y2 - y1) + dy * (half[1] + gap))
-            for t in ACTION_ALONG
-            for dx, dy in ((0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1))
-        ]
-        candidates = [Box(cx - half[0], cy - half[1], cx + half[0], cy + half[1]) for cx, cy in at_target + along]
-        chosen = first_free(candidates, boxes=taken, segments=segments)
-        box = candidates[len(at_target) + ACTION_ALONG.index(ACTION_AT) * 6 if chosen is None else chosen]
-        taken.append(box)
-        middles.append(
-            (
-                (box.left + box.right) / 2 / width * span - RATIONALE_MARGIN,
-                (box.top + box.bottom) / 2 / height * (1 + RATIONALE_TOP) - RATIONALE_TOP,
-            )
+    for drug, own in first.groupby("drug"):
+        first.loc[own.index, "y"] = spread(own, boxes[("drug", str(drug))], "y2")
+    for target, reaching in first.groupby("target_node"):
+        ports = spread(reaching, boxes[("target", str(target))], "y")
+        first.loc[reaching.index, "y2"] = ports
+        # The lower of two drugs reaching one box has its action under its line, the others above.
+        below = (ports == ports.max()) & (len(reaching) > 1)
+        first.loc[reaching.index, "text_y"] = ports + below.map({True: 1, False: -1}) * (
+            line / 2 + ACTION_GAP * y_per_point
         )
-    first_hop["mid_x"] = [m[0] for m in middles]
-    first_hop["mid_y"] = [m[1] for m in middles]
-    return first_hop
+    first["bend"] = first["x2"] - level
+    first["text_x"] = first["x2"] - ACTION_GAP / per_column
+    slants = first.assign(x2=first["bend"], y2=first["y2"])
+    levels = first.assign(x=first["bend"], y=first["y2"])
+    drawn = pd.concat([slants, levels, edges[edges["action"] == "leads to"]], ignore_index=True)
+    return drawn[edges.columns], first
 
 
 def _darker(colour: str, keep: float = 0.6) -> str:
