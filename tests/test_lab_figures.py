@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Iterator
 
 import pandas as pd
@@ -57,9 +58,9 @@ def _drawn(spec: dict) -> dict[str, bool]:
     }
 
 
-def _figures(case_name: str) -> dict[str, Figure]:
+def _figures(case_name: str, width_mm: float = 85) -> dict[str, Figure]:
     case = casereport.load_case(CASES[case_name])
-    made = figure_factories(case, axis="calendar", width_points=rendering.points(85))
+    made = figure_factories(case, axis="calendar", width_points=rendering.points(width_mm))
     return {name: f for name, f in made.items() if name in LAB_FIGURES and isinstance(f, Figure)}
 
 
@@ -206,3 +207,23 @@ def test_a_legend_inside_the_plot_leaves_the_shading_whole():
     inside = [legend for legend in _walk(spec, "legend") if isinstance(legend, dict) and legend.get("orient") == "none"]
     assert inside
     assert all("fillColor" not in legend for legend in inside)
+
+
+@pytest.mark.parametrize("width_mm", [85, 174])
+@pytest.mark.parametrize("case_name", sorted(CASES))
+def test_the_small_multiples_are_no_taller_than_half_the_figure_for_plots_needs(case_name, width_mm):
+    """The panels' plots take at least half the figure (a journal's rule) and not much more, so that one column
+    of the seed's four panels is not most of a page (it was 193 mm tall); and the provenance legend starts at the
+    left over the grades' (under the last panel it sat under the right column, apart from them)."""
+    figure = _figures(case_name, width_mm)["all_labs"]
+    drawing = rendering.fit(
+        figure.draw, columns=figure.columns, width_points=rendering.points(width_mm), margin=figure.margin
+    )
+    spec = drawing.spec
+    panels = spec["concat"]
+    plots = sum(panel["width"] * panel["height"] for panel in panels)
+    width, height = (float(re.search(rf'<svg[^>]* {side}="([\d.]+)"', drawing.svg)[1]) for side in ("width", "height"))
+    assert 0.5 <= plots / (width * height) <= 0.56, (plots / (width * height), height * 25.4 / 72)
+    with_values_legend = [n for n, panel in enumerate(panels) if "Values" in json.dumps(panel)]
+    last_row = (len(panels) - 1) // figure.columns * figure.columns
+    assert with_values_legend == [last_row]
