@@ -380,3 +380,13 @@ def test_the_command_draws_without_importing_widgets(tmp_path):
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
     assert run.stdout.split("\n")[-2] == "0 []", run.stderr
     assert {path.suffix for path in tmp_path.iterdir()} >= {".svg", ".html"}
+
+
+def test_the_liver_enzymes_caption_names_what_the_figure_shows():
+    """A case with one enzyme (the synthetic case: ALT) has a figure and a caption titled by it, not "Liver enzymes"."""
+    for name, title in ((SYNTHETIC, "Alanine aminotransferase"), (SEED, "Liver enzymes")):
+        case = casereport.load_case(CASES[name])
+        figure = figure_factories(case, axis="calendar", width_points=rendering.points(85))["liver_enzymes"]
+        assert not isinstance(figure, str)
+        assert figure.caption.startswith(title), (name, figure.caption[:80])
+        assert str(figure.draw(200).to_dict()["title"]).startswith(title)

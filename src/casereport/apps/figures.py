@@ -42,7 +42,7 @@ from casereport.data.load import load_case
 from casereport.derive import captions
 from casereport.derive.clinical import adverse_event_table
 from casereport.derive.grading import on_treatment_grades
-from casereport.derive.panels import analyte_slug, liver_enzymes, tumour_markers
+from casereport.derive.panels import analyte_slug, liver_enzymes, liver_enzymes_title, tumour_markers
 from casereport.derive.response import response_assessments
 from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis
@@ -149,7 +149,7 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
         ),
         "liver_enzymes": Figure(
             lambda w: charts.liver_enzymes_chart(case, axis=axis, width=w),
-            caption=captions.labs_caption(case, enzymes, axis, title="Liver enzymes"),
+            caption=captions.labs_caption(case, enzymes, axis, title=liver_enzymes_title(case)),
             margin=charts.lab_figure_margin(case, enzymes),
         )
         if enzymes
