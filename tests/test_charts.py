@@ -165,9 +165,10 @@ def test_imaging_table_has_each_finding_in_its_cell_and_the_recist_row(case_dir)
 
 
 def test_month_precise_staging_keeps_its_precision_in_the_heading():
+    """6 weeks after a start in September 2009 is 13 Oct to 11 Nov: headed by those months and its week."""
     case = casereport.load_case(CASES[SEED])
     labels = {r["staging_label"] for r in _datasets(charts.imaging_chart(case).to_dict()) if "staging_label" in r}
-    assert "Sep 2009|+6 wk" in labels
+    assert "Oct\u2013Nov 2009|week 6" in labels
     assert "Jan 2010" in labels
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from casereport.charts.placement import LINE_HEIGHT, text_width, wrap_to
 from casereport.charts.style import FONT_SIZE, _finish, _palette_colour, _positions, _source, _wrap
 from casereport.data.case import Case
-from casereport.derive.response import MRECIST_NOTE, recist_response
+from casereport.derive.response import MRECIST_NOTE, RECIST_MODALITIES, recist_response
 from casereport.derive.tables import format_when
 from casereport.derive.timeline import Axis
 
@@ -31,23 +31,39 @@ def _brushed(chart: alt.Chart, brush: str | None, axis: Axis) -> alt.Chart:
 
 
 def _staging_label(case: Case, staging: pd.Series, axis: Axis) -> str:
-    """A staging's column heading, as precise as the paper: ``Sep 2009|+6 wk`` or ``day 42`` (``|`` breaks)."""
+    """A staging's column heading, as precise as the paper: ``Sep 2009``, ``Oct\u2013Nov 2009|week 6`` or
+    ``day 42`` (``|`` breaks).
+
+    A staging the paper dates from another event (6 weeks after a start it
+    gives to the month) is headed by the months it may fall in, then its
+    week (or day) after that event.
+    """
     if axis == "relative":
         return f"day {staging['day_earliest']}" + (
             f"|to {staging['day_latest']}" if staging["day_latest"] != staging["day_earliest"] else ""
         )
     if staging["anchor"] != staging["id"] and staging["anchor_offset_days"]:
-        anchor = case.events.set_index("id").loc[staging["anchor"]]
         days = int(staging["anchor_offset_days"])
-        offset = f"+{days // 7} wk" if days % 7 == 0 else f"+{days} d"
-        return f"{format_when(anchor['date_earliest'], anchor['date_latest'])}|{offset}"
+        offset = f"week {days // 7}" if days % 7 == 0 else f"day {days}"
+        return f"{_months(staging['date_earliest'], staging['date_latest'])}|{offset}"
     return staging["when"]
 
 
-def _response_basis(row: pd.Series) -> str:
+def _months(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
+    """A date range as the months it may fall in (``Oct\u2013Nov 2009``), or its day where it is one day."""
+    if earliest == latest:
+        return format_when(earliest, latest)
+    if (earliest.year, earliest.month) == (latest.year, latest.month):
+        return earliest.strftime("%b %Y")
+    if earliest.year == latest.year:
+        return f"{earliest:%b}\u2013{latest:%b %Y}"
+    return f"{earliest:%b %Y}\u2013{latest:%b %Y}"
+
+
+def _response_basis(case: Case, row: pd.Series) -> str:
     """A RECIST 1.1 category's reason in a few words, for a figure's footnote (the full reason is in the tooltip)."""
     if row["category"] == "baseline":
-        return "targets measured" if pd.notna(row["sum_mm"]) else "no measurable target (RECIST 1.1 needs CT or MRI)"
+        return "targets measured" if pd.notna(row["sum_mm"]) else _why_no_target(case, row["staging"])
     if row["category"] == "PD":
         return "new lesion reported" if row["new_lesion"] else "sum of diameters up at least 20%"
     if row["category"] == "NE":
@@ -55,6 +71,23 @@ def _response_basis(row: pd.Series) -> str:
     if row["category"] == "non-CR/non-PD":
         return "non-target disease only, no new lesion"
     return "from the sum of diameters"
+
+
+def _why_no_target(case: Case, staging: str) -> str:
+    """Why a baseline has no RECIST 1.1 target, in words that square with the sizes in its cells: a lesion
+    measured by sonography is not RECIST-measurable (CT or MRI only), however large."""
+    found = case.findings[case.findings["staging"] == staging]
+    longest = found[["dim1_mm", "dim2_mm", "dim3_mm"]].max(axis=1).dropna()
+    if longest.empty:
+        return "no lesion size given"
+    measured = found.loc[longest.index]
+    if measured["modality"].isin(RECIST_MODALITIES).any():
+        return "no single lesion of 10 mm or more on CT or MRI"
+    sizes = ", ".join(dict.fromkeys(f"{v:g}" for v in longest.sort_values(ascending=False)))
+    lesions = "lesion" if len(longest) == 1 else "lesions"
+    return (
+        f"{sizes} mm {lesions} measured by {' and '.join(dict.fromkeys(measured['modality']))}, not RECIST-measurable"
+    )
 
 
 def _finding_note(finding: pd.Series) -> str:
@@ -106,21 +139,22 @@ def _recist_row(case: Case, events: pd.DataFrame, labels: dict[Hashable, str]) -
     # Two lines, so the longest category fits a column.
     response["category_text"] = response["category"].fillna("none").str.replace("non-CR/non-PD", "non-CR/\nnon-PD")
     response["why"] = response["reason"] + response["mrecist_note"].map(lambda n: f"; {n}" if n else "")
+    response["basis"] = [_response_basis(case, row) for _, row in response.iterrows()]
     return response
 
 
 def _footnotes(response: pd.DataFrame, *, short: bool = False) -> list[str]:
-    """The notes under the title: why each RECIST 1.1 category was given, what the dagger means, the units.
+    """The grid's notes (under its title): why each RECIST 1.1 category was given, what the dagger means, the units.
 
-    ``short``: a printed table's notes, which has no dagger, units in its cells and nothing to hover.
+    ``short``: a printed table's footnotes, which has units in its cells and nothing to hover.
     """
     notes = [
         f"{category}: {basis}"
-        for category, basis in dict.fromkeys((row["category"], _response_basis(row)) for _, row in response.iterrows())
+        for category, basis in dict.fromkeys(zip(response["category"], response["basis"], strict=True))
     ]
     necrotic = response.loc[response["mrecist_note"].str.contains("necrosis"), "staging_label"].str.replace("|", " ")
     if short:
-        dagger = [f"{DAGGER} Necrosis described: {MRECIST_NOTE}."] if not necrotic.empty else []
+        dagger = [f"{DAGGER} Necrosis described; the viable diameter (mRECIST) is not given."] if len(necrotic) else []
         return [f"RECIST 1.1 {'; '.join(notes)}.", *dagger]
     if not necrotic.empty:
         notes.append(f"\u2020 Necrosis described ({', '.join(necrotic)}): {MRECIST_NOTE}.")
@@ -382,7 +416,7 @@ def _imaging_table(case: Case, *, axis: Axis, width: int, text_size: float) -> a
     Laid out in points (Vega draws no table): the headings, the RECIST 1.1
     row and each site's row are as high as their longest cell, with a rule
     between the rows; why each RECIST category was given, and what the
-    dagger means, are the footnotes under the title.
+    dagger means, are footnotes under the table, as a journal sets them.
     """
     events, findings, labels = _findings_by_staging(case, axis)
     response = _recist_row(case, events, labels)
@@ -453,6 +487,10 @@ def _imaging_table(case: Case, *, axis: Axis, width: int, text_size: float) -> a
             height = max(height, cell)
         top += height + 2 * CELL_PADDING
         rules.append(top)
+    # The notes under the table's closing rule, as a journal sets a table's footnotes, in the cells' size.
+    top += CELL_PADDING
+    for note in _footnotes(response, short=True):
+        top += put(CELL_PADDING, top + line / 2, wrap_to(note, width - CELL_PADDING, size), "note")
     table = pd.DataFrame(texts)
     findings["where"] = list(zip(findings["site_kind"], findings["staging"], strict=True))
     found = findings.groupby("where", sort=False).agg(
@@ -465,7 +503,7 @@ def _imaging_table(case: Case, *, axis: Axis, width: int, text_size: float) -> a
     table = table.join(pd.concat([found, why]), on="key").drop(columns=["key"])
     across = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, width], nice=False, zero=True))
     down = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, top], nice=False, zero=True, reverse=True))
-    layers = [alt.Chart(pd.DataFrame({"y": rules[:-1]})).mark_rule(color="#bbbbbb", strokeWidth=0.5).encode(y=down)]
+    layers = [alt.Chart(pd.DataFrame({"y": rules})).mark_rule(color="#bbbbbb", strokeWidth=0.5).encode(y=down)]
     tooltips = {
         "finding": [
             alt.Tooltip("staging_when:N", title="staging"),
@@ -482,19 +520,14 @@ def _imaging_table(case: Case, *, axis: Axis, width: int, text_size: float) -> a
         layers.append(
             alt.Chart(group)
             .mark_text(
-                align="left", baseline="middle", fontSize=size, fontWeight="normal" if kind == "finding" else "bold"
+                align="left",
+                baseline="middle",
+                fontSize=size,
+                fontWeight="normal" if kind in ("finding", "note") else "bold",
             )
             .encode(x=across, y=down, text="text:N", tooltip=tooltips.get(str(kind), alt.Undefined))
         )
-    notes = _footnotes(response, short=True)
     chart = alt.layer(*layers).properties(
-        width=width,
-        height=top,
-        title=alt.TitleParams(
-            "Imaging findings by staging and site",
-            subtitle=[part for note in notes for part in wrap_to(note, width, text_size - 1)],
-            subtitleFontSize=text_size - 1,
-            limit=width,
-        ),
+        width=width, height=top, title=alt.TitleParams("Imaging findings by staging and site", limit=width)
     )
     return _finish(chart, text_size).configure_view(stroke=None)
