@@ -21,9 +21,11 @@ FIGURES = ("timeline", "afp")
 # mean absolute difference 4.6 to 5.6 grey levels, all of it antialiasing at the edges of text and marks;
 # against another figure's PNG of the same size, 11.7 to 17.8; a PDF whose text did not print, 9.1 to 10.8.
 MAX_MEAN_DIFFERENCE = 8
-# Pixels at least half dark (text, rules, symbols, the darker fills): the PDF had 0.6 to 8.1 % more (the
-# timeline's dose-day rectangles leave seams of their own in each renderer); a PDF without its text, 48 to 74 % fewer.
-MAX_DARK_CHANGE = 0.10
+# Pixels at least half dark (text, rules, symbols, the darker fills): the PDF had 0.6 to 8.1 % more when the
+# timeline drew a rectangle per dose day (each renderer left seams of its own), and 11.9 % more on the timeline
+# with a bar per run of days: PDFium sets the edges of fills and thin lines darker than resvg's antialiasing
+# does, and the even-cycle bars (grey 119) sit just under the cut; a PDF without its text, 48 to 74 % fewer.
+MAX_DARK_CHANGE = 0.15
 DARK = 128
 # A few missing glyphs hide in the mean: so both images are blurred by 2 px (about 1 pt, which leaves the
 # antialiasing noise behind) and the share of pixels still 32 or more grey levels apart is counted: 0 to 0.10 %
