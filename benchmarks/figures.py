@@ -70,8 +70,8 @@ def main() -> int:
         figures = [sys.executable, "-m", "casereport.apps.cli", "figures", "--case", str(case), "--out"]
         # The floor no figure code goes below: Python's start, the imports and reading the case.
         imports = (
-            "from casereport.apps.lean_imports import leave_out_unused_checkers\n"
-            "leave_out_unused_checkers()\nimport casereport.apps.figures as f\n"
+            "from casereport.apps.lean_imports import leave_out_unused_checkers, leave_out_widgets\n"
+            "leave_out_unused_checkers()\nleave_out_widgets()\nimport casereport.apps.figures as f\n"
         )
         floor = [sys.executable, "-c", imports + f"f.load_case({str(case)!r})"]
         _timed([*figures, str(folder / "warm-up")])  # builds the cached script bundle if this machine has none
