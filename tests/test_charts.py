@@ -119,6 +119,13 @@ def test_rendered_svg_carries_titles_and_axis_labels(case_dir, axis):
     labs_svg = vlc.vegalite_to_svg(charts.all_labs_chart(case, axis=axis).to_dict())
     for analyte in case.analytes["name"]:
         assert analyte in labs_svg
+    # Every printed figure's calendar is untitled alike (the lab figures' too); a chart within a page says "Date".
+    loinc = case.labs["loinc"].iloc[0]
+    figure_svg = vlc.vegalite_to_svg(charts.lab_chart(case, [loinc], axis=axis).to_dict())
+    within_svg = vlc.vegalite_to_svg(charts.lab_chart(case, [loinc], axis=axis, standalone=False).to_dict())
+    for svg in (labs_svg, figure_svg):
+        assert ">Date</text>" not in svg
+    assert (">Date</text>" in within_svg) == (axis == "calendar")
 
 
 @pytest.mark.parametrize("axis", AXES)

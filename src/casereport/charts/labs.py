@@ -99,7 +99,8 @@ def lab_chart(
         y = y.axis(minExtent=extent, maxExtent=extent, values=y_geometry.log_ticks(text_size))
     # Every layer names the same domain: Vega-Lite drops a linked domain that only some layers give.
     level = (width, text_size) if figure else None
-    x = _x(case, axis, domain_param=domain_param, level=level)
+    # A printed figure's calendar dates are untitled, as the timeline's: the months say what they are.
+    x = _x(case, axis, title=not (level and axis == "calendar"), domain_param=domain_param, level=level)
     base = alt.Chart(labs)
     lines = base.mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True).encode(
         x=x, y=y, color=colour, detail="analyte:N"
@@ -201,7 +202,9 @@ def _period_layers(
     level: tuple[float, float] | None,
 ) -> list[alt.Chart]:
     """Each stopped regimen's period shaded, its drug named at the top left of the shade."""
-    x_start = _x(case, axis, "x_start", domain_param=domain_param, level=level)
+    x_start = _x(
+        case, axis, "x_start", title=not (level and axis == "calendar"), domain_param=domain_param, level=level
+    )
     shade = (
         alt.Chart(periods)
         .mark_rect(opacity=0.12, color="#777777", clip=True)
@@ -576,7 +579,7 @@ def all_labs_chart(
             else [],
             columns=["low", "high"],
         )
-        x = _x(case, axis, title=n >= last_row, extent=extent, level=(width, text_size))
+        x = _x(case, axis, title=n >= last_row and axis != "calendar", extent=extent, level=(width, text_size))
         if n < last_row:  # the dates are the last row's to name
             x = x.axis(labels=False, title=None)
         # The unit is in the panel's title, so the plots take the width a y title would.
@@ -647,9 +650,10 @@ def all_labs_chart(
 
 
 # Points a small multiple takes beside its plot (its axis) and above and below it (title, ticks, gap), and the
-# figure beyond its panels (its title, the dates, the legends): measured on the bundled cases at 85 and 174 mm.
+# figure beyond its panels (its title, the dates, the legends; the calendar is untitled): measured on the bundled
+# cases at 85 and 174 mm.
 PANEL_OVERHEAD = (35, 28)
-FIGURE_OVERHEAD = 90
+FIGURE_OVERHEAD = 77
 # Of the figure, the panels' plots at least: a little over the half a journal asks for, and no more, as one
 # column of four panels was 193 mm tall at 0.55 (182 mm at 0.52).
 PANELS_SHARE = 0.52
