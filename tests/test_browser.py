@@ -131,7 +131,7 @@ def test_axis_and_scale_toggles_redraw_the_views(page, dashboard_url):
     page.get_by_text("Days since start").click()
     page.wait_for_selector("svg g[aria-label*='Days since']", timeout=20_000)
     page.get_by_role("button", name="log").click()
-    page.wait_for_selector("svg g[aria-label*='AFP (ng/mL)' i][aria-label*='log scale']", timeout=20_000)
+    page.wait_for_selector("svg g[aria-label*='AFP (ng/mL, log scale)' i]", timeout=20_000)
     visit.shot("relative-log")
     assert visit.console_errors == []
 

@@ -129,7 +129,7 @@ def test_a_brushed_range_staging_and_scale_travel_as_a_link(browser, dashboard_u
     assert "January 2010" in other.page.locator(".casereport-findings h4").inner_text()
     assert not other.page.get_by_role("checkbox", name="gamma-GT").is_checked()
     assert other.page.get_by_role("checkbox", name="GOT (AST)").is_checked()
-    other.page.wait_for_selector(f"{CHART} svg g[aria-label*='AFP (ng/mL)' i][aria-label*='log scale']")
+    other.page.wait_for_selector(f"{CHART} svg g[aria-label*='AFP (ng/mL, log scale)' i]")
     # The restored brush narrows the linked views to the link's range.
     query = parse_qs(urlsplit(page.url).query)
     low, high = _domain(other.axis_labels()[1])

@@ -22,6 +22,7 @@ from casereport.apps.cli import main
 from casereport.apps.explorer import _script_safe, page_data, write_explorer
 from casereport.apps.view_state import stagings_with_findings
 from casereport.derive.summary import dose_summary, lab_summary
+from casereport.derive.tables import quantity_text
 
 from .browser import CHART, Visit, brush, timeline_box
 from .conftest import CASES, SEED, SYNTHETIC
@@ -210,12 +211,12 @@ def _expected(case, start, end, axis: str) -> dict[str, list[dict[str, str]]]:
             {
                 "analyte": row.analyte,
                 "values": str(row.values),
-                "first": f"{row.first:g}\u00a0{row.unit}",
+                "first": quantity_text(row.first, row.unit),
                 "first_when": row.first_when,
-                "last": f"{row.last:g}\u00a0{row.unit}",
+                "last": quantity_text(row.last, row.unit),
                 "last_when": row.last_when,
-                "lowest": f"{row.lowest:g}\u00a0{row.unit}",
-                "highest": f"{row.highest:g}\u00a0{row.unit}",
+                "lowest": quantity_text(row.lowest, row.unit),
+                "highest": quantity_text(row.highest, row.unit),
                 "worst_grade": "not graded" if pd.isna(row.worst_grade) else f"grade {row.worst_grade}",
                 "illustrative_values": str(row.illustrative_values),
             }

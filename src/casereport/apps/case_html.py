@@ -136,7 +136,8 @@ PROVENANCE_LEGEND = (
     "<p class='casereport-legend'><b>Provenance.</b> <span class='casereport-mark stated'></span> filled: stated in"
     " the paper; <span class='casereport-mark pale'></span> pale: a stated value at a date the paper does not give;"
     " <span class='casereport-mark hollow'></span> hollow and the word <i>illustrative</i>: placed to show the course"
-    " the paper describes, never a measurement. Hover a mark for the paper's words.</p>"
+    " the paper describes, never a measurement. On the timeline, a line with end ticks (|&ndash;|) spans the"
+    " month of a date the paper gives only to the month. Hover a mark for the paper's words.</p>"
 )
 
 

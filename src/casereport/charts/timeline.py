@@ -147,7 +147,15 @@ def timeline_chart(
         )
     )
     ranges = _date_ranges(
-        events, x_type, y, slot, size=min(8.0, band - 2), legend_width=legend_width, text_size=text_size
+        events,
+        x_type,
+        y,
+        slot,
+        size=min(8.0, band - 2),
+        legend_width=legend_width,
+        text_size=text_size,
+        # The dashboard's page says it under its provenance (its legend row has no room at 1024 px).
+        legend=bool(labelled) or not selections,
     )
     event_tooltip = [
         alt.Tooltip("label:N", title="event"),
@@ -270,11 +278,15 @@ def _date_ranges(
     size: float,
     legend_width: float | None,
     text_size: float,
+    legend: bool = True,
 ) -> list[alt.Chart]:
     """The range an event known only to the month may lie in: a line across its month between two end ticks,
-    behind its mark, and a legend entry saying so (none where every date is given to the day).
+    behind its mark, and a legend entry saying so (none where every date is given to the day, or ``legend``
+    is false).
 
-    A line, not a grey band: a pale band reads as the pale dose days that were only possibly given.
+    A line, not a grey band: a pale band reads as the pale dose days that were only possibly given. The
+    line is not described to screen readers (``aria``): its event's mark says the date as given, and a
+    click on the event goes to the mark.
     """
     # Wider than the day a date given to the day takes (on the relative axis, the reference event is exact).
     day = pd.Timedelta(days=1) if x_type == "temporal" else 1
@@ -285,7 +297,7 @@ def _date_ranges(
     tooltip = [alt.Tooltip("label:N", title="event"), alt.Tooltip("when:N", title="date as given")]
     across = (
         alt.Chart(ranged)
-        .mark_rule(strokeWidth=line)
+        .mark_rule(strokeWidth=line, aria=False)
         .encode(
             x=alt.X("x_start", type=x_type),
             x2="x_end",
@@ -294,7 +306,9 @@ def _date_ranges(
             color=alt.Color(
                 "range:N",
                 scale=alt.Scale(domain=[RANGE_TEXT], range=[grey]),
-                legend=_legend(
+                legend=None
+                if not legend
+                else _legend(
                     None,
                     [RANGE_TEXT],
                     legend_width,
@@ -315,7 +329,7 @@ def _date_ranges(
     )
     ticks = (
         alt.Chart(ends)
-        .mark_tick(color=grey, thickness=line, size=size, opacity=1)
+        .mark_tick(color=grey, thickness=line, size=size, opacity=1, aria=False)
         .encode(x=alt.X("value", type=x_type), y=y, tooltip=tooltip, **slot)
     )
     return [across, ticks]
