@@ -227,3 +227,22 @@ def test_the_small_multiples_are_no_taller_than_half_the_figure_for_plots_needs(
     with_values_legend = [n for n, panel in enumerate(panels) if "Values" in json.dumps(panel)]
     last_row = (len(panels) - 1) // figure.columns * figure.columns
     assert with_values_legend == [last_row]
+
+
+def test_a_page_lab_view_names_each_limit_once_and_close_limits_on_either_side_of_their_rules():
+    """The dashboard's lab view (no figure layout): the seed's GOT and GPT share ULN 50, one label; gamma-GT's 60
+    is written above its rule and the 50 below its own, so the two names do not cover each other."""
+    case = casereport.load_case(CASES[SEED])
+    chart = charts.lab_chart(case, ["1920-8", "1742-6", "2324-2"], standalone=False, domain_param=charts.BRUSH)
+    spec = chart.to_dict()
+    named = {}
+    for layer in spec["layer"]:
+        mark = layer.get("mark", {})
+        if (
+            isinstance(mark, dict)
+            and mark.get("type") == "text"
+            and layer["encoding"].get("y", {}).get("field") == ("limit_value")
+        ):
+            rows = spec["datasets"][layer["data"]["name"]]
+            named |= {row["limit_text"]: (row["limit_value"], mark["baseline"]) for row in rows}
+    assert named == {"gamma-GT ULN 60": (60, "bottom"), "GOT, GPT ULN 50": (50, "top")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import altair as alt
 import pandas as pd
@@ -160,14 +160,27 @@ def lab_chart(
                 color=alt.Color("label_colour:N", scale=None),
             )
         )
+        limit_layers = [limit_labels]
     else:
-        limit_labels = (
-            alt.Chart(limits)
-            .mark_text(align="right", baseline="bottom", dy=-1, fontSize=text_size - 2)
-            .encode(y="limit_value:Q", x=alt.value("width"), color=colour, text="limit_text:N")
-        )
+        # On a page the plot's height follows its container, so labels cannot be placed clear of each other
+        # in points: each limit is named once (analytes sharing one together) at the plot's right end, the
+        # highest above its rule, the next below its own, and so on, so that two close limits' names part.
+        named = _screen_limit_labels(limits, dict(zip(names, OKABE_ITO, strict=False)))
+        sides: list[tuple[str, Literal["bottom", "top"], int]] = [("above", "bottom", -1), ("below", "top", 1)]
+        limit_layers = [
+            alt.Chart(named[named["side"] == side])
+            .mark_text(align="right", baseline=baseline, dx=-2, dy=dy, fontSize=text_size - 2)
+            .encode(
+                y="limit_value:Q",
+                x=alt.value("width"),
+                color=alt.Color("label_colour:N", scale=None),
+                text="limit_text:N",
+            )
+            for side, baseline, dy in sides
+            if (named["side"] == side).any()
+        ]
     chart = (
-        alt.layer(*shading, limit_rules, limit_labels, lines, *points)
+        alt.layer(*shading, limit_rules, *limit_layers, lines, *points)
         .resolve_scale(fill="independent")
         .properties(width=width, height=height, **({"title": title} if title else {}))
     )
@@ -228,6 +241,25 @@ def _period_layers(
 
 PERIOD_LABEL_AT = 3  # points from a shaded period's top left corner to its drug's name
 LINE_CLEARANCE = 2  # points a label or legend on a lab figure keeps from the lines (the AFP line ran 0.3 mm by one)
+
+
+def _screen_limit_labels(limits: pd.DataFrame, colour_of: dict[str, str]) -> pd.DataFrame:
+    """Each limit once (``GOT, GPT ULN 50``), in its analyte's colour (grey where analytes share it), from the
+    highest down, written ``above`` its rule and the next ``below`` its own, alternately (``side``)."""
+    rows: list[dict[str, Any]] = []
+    for (value, limit), group in limits.sort_values("limit_value", ascending=False).groupby(
+        ["limit_value", "limit"], sort=False
+    ):
+        analytes = list(dict.fromkeys(group["analyte"]))
+        rows.append(
+            {
+                "limit_value": value,
+                "limit_text": " ".join(limit_words(analytes, str(limit), float(str(value)))),
+                "label_colour": "#555555" if len(analytes) > 1 else colour_of.get(analytes[0], "#555555"),
+                "side": "above" if len(rows) % 2 == 0 else "below",
+            }
+        )
+    return pd.DataFrame(rows, columns=["limit_value", "limit_text", "label_colour", "side"])
 
 
 def limit_words(analytes: list[str], limit: str, value: float) -> tuple[str, str]:
