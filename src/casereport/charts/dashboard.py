@@ -78,18 +78,21 @@ def dashboard_chart(
     )
     chart = alt.vconcat(*views, spacing=22).resolve_scale(color="independent", shape="independent")
     chart = _fill_container(chart)
-    return (
-        _finish(chart, SCREEN_TEXT)
-        .properties(
-            description=f"Linked views of {case.title}: "
-            + ", ".join(["timeline", *(["labs"] if shown else []), *(analyte_name(case, m) for m in markers)])
-            + " and imaging findings.",
-            autosize=alt.AutoSizeParams(type="pad", resize=True),
-        )
-        .configure_axis(labelFontSize=AXIS_TEXT, titleFontSize=AXIS_TEXT + 1)
-        .configure_axisY(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT, labelLimit=Y_AXIS_EXTENT - 8)
-        .configure_legend(labelFontSize=AXIS_TEXT, titleFontSize=AXIS_TEXT, columns=3, orient="bottom")
-        .configure_title(fontSize=SCREEN_TEXT + 1, subtitleFontSize=AXIS_TEXT, anchor="start")
+    chart.description = (
+        f"Linked views of {case.title}: "
+        + ", ".join(["timeline", *(["labs"] if shown else []), *(analyte_name(case, m) for m in markers)])
+        + " and imaging findings."
+    )
+    chart.autosize = alt.AutoSizeParams(type="pad", resize=True)
+    # Set on the chart in place (as _finish does): each of Altair's configure_* and properties would build
+    # the whole page's chart anew, copying every view.
+    return _finish(
+        chart,
+        SCREEN_TEXT,
+        axis=alt.AxisConfig(labelFontSize=AXIS_TEXT, titleFontSize=AXIS_TEXT + 1),
+        axisY=alt.AxisConfig(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT, labelLimit=Y_AXIS_EXTENT - 8),
+        legend=alt.LegendConfig(labelFontSize=AXIS_TEXT, titleFontSize=AXIS_TEXT, columns=3, orient="bottom"),
+        title=alt.TitleConfig(fontSize=SCREEN_TEXT + 1, subtitleFontSize=AXIS_TEXT, anchor="start"),
     )
 
 

@@ -315,7 +315,7 @@ def _no_findings(*, width: int, standalone: bool, text_size: float) -> alt.Layer
     chart = alt.LayerChart(layer=[note.encode(text="text:N")]).properties(
         width=width, height=2 * text_size, title="Imaging findings by staging and site"
     )
-    return _finish(chart, text_size).configure_view(stroke=None) if standalone else chart
+    return _finish(chart, text_size, view=alt.ViewConfig(stroke=None)) if standalone else chart
 
 
 def imaging_chart(
@@ -527,7 +527,10 @@ def _imaging_table(case: Case, *, axis: Axis, width: int, text_size: float) -> a
             )
             .encode(x=across, y=down, text="text:N", tooltip=tooltips.get(str(kind), alt.Undefined))
         )
-    chart = alt.layer(*layers).properties(
-        width=width, height=top, title=alt.TitleParams("Imaging findings by staging and site", limit=width)
+    chart = alt.LayerChart(
+        layer=layers,
+        width=width,
+        height=top,
+        title=alt.TitleParams("Imaging findings by staging and site", limit=width),
     )
-    return _finish(chart, text_size).configure_view(stroke=None)
+    return _finish(chart, text_size, view=alt.ViewConfig(stroke=None))

@@ -145,7 +145,7 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
             ),
         )
     )
-    return _finish(chart).configure_view(stroke=None)
+    return _finish(chart, view=alt.ViewConfig(stroke=None))
 
 
 def _routed(

@@ -30,7 +30,8 @@ from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis, placed
 
 Scale = Literal["linear", "log"]
-TopLevel = TypeVar("TopLevel", bound=alt.TopLevelMixin)
+# The charts a chart function finishes (and so configures): one view, layers, or views side by side.
+TopLevel = TypeVar("TopLevel", alt.Chart, alt.LayerChart, alt.ConcatChart, alt.VConcatChart, alt.HConcatChart)
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 EVENT_SHAPES = {  # by event kind, as the legend names it
     "diagnosis": "circle",
@@ -409,25 +410,33 @@ def _steps(low: float, high: float, step: float) -> list[float]:
     return [low + i * step for i in range(int((high - low) // step) + 1)] if high >= low else []
 
 
-def _finish(chart: TopLevel, text_size: float = FONT_SIZE) -> TopLevel:
-    """Type sizes for the whole chart: ``FONT_SIZE`` points in print, larger on screen; legends a size smaller."""
-    return (
-        chart.configure_axis(labelFontSize=text_size, titleFontSize=text_size)
-        .configure_legend(
-            labelFontSize=text_size - 1,
-            titleFontSize=text_size - 1,
-            columns=2,
-            orient="bottom",
-            symbolSize=text_size * 6,
-            columnPadding=LEGEND_GAP,
-            rowPadding=2,
-            titlePadding=LEGEND_GAP,
-            titleAnchor="start",  # beside its entries, the title level with their first row
-            titleBaseline="line-top",
-            offset=LEGEND_GAP,
-        )
-        .configure_title(fontSize=text_size + 2, subtitleFontSize=text_size, anchor="start")
+def _finish(chart: TopLevel, text_size: float = FONT_SIZE, **overrides: Any) -> TopLevel:
+    """Type sizes for the whole chart: ``FONT_SIZE`` points in print, larger on screen; legends a size smaller.
+
+    ``overrides`` replace or add parts of the configuration (``view``, ``axisY``, a screen's ``legend``). It is
+    set on the chart the caller has just built, in one step: Altair's ``configure_*`` methods each build a
+    layered or concatenated chart anew, copying every layer (a tenth of a second each, for the dashboard's).
+    """
+    config = chart.config if isinstance(chart.config, alt.Config) else alt.Config()
+    config.axis = alt.AxisConfig(labelFontSize=text_size, titleFontSize=text_size)
+    config.legend = alt.LegendConfig(
+        labelFontSize=text_size - 1,
+        titleFontSize=text_size - 1,
+        columns=2,
+        orient="bottom",
+        symbolSize=text_size * 6,
+        columnPadding=LEGEND_GAP,
+        rowPadding=2,
+        titlePadding=LEGEND_GAP,
+        titleAnchor="start",  # beside its entries, the title level with their first row
+        titleBaseline="line-top",
+        offset=LEGEND_GAP,
     )
+    config.title = alt.TitleConfig(fontSize=text_size + 2, subtitleFontSize=text_size, anchor="start")
+    for part, settings in overrides.items():
+        config[part] = settings
+    chart.config = config
+    return chart
 
 
 def _regimen_periods(case: Case, axis: Axis) -> pd.DataFrame:
