@@ -193,7 +193,7 @@ def figure_height(width: float) -> int:
 
 
 def _limits(labs: pd.DataFrame) -> pd.DataFrame:
-    """Each analyte's reference limits, one row each, with the words that name them."""
+    """Each analyte's reference limits, one row each (``limit``: upper limit or lower limit)."""
     limits = labs.drop_duplicates("analyte")[["analyte", "upper_limit", "lower_limit", "unit", "limits_provenance"]]
     limits = limits.melt(
         id_vars=["analyte", "unit", "limits_provenance"],
@@ -202,7 +202,6 @@ def _limits(labs: pd.DataFrame) -> pd.DataFrame:
         value_name="limit_value",
     ).dropna(subset=["limit_value"])
     limits["limit"] = limits["limit"].str.replace("_limit", " limit")
-    limits["limit_text"] = limits["limit"] + " " + limits["limit_value"].map("{:g}".format)
     return limits
 
 
@@ -243,23 +242,44 @@ PERIOD_LABEL_AT = 3  # points from a shaded period's top left corner to its drug
 LINE_CLEARANCE = 2  # points a label or legend on a lab figure keeps from the lines (the AFP line ran 0.3 mm by one)
 
 
+class _NamedLimit(NamedTuple):
+    """A limit as a chart names it: its value, which limit, its words and its colour."""
+
+    value: float
+    limit: str
+    words: tuple[str, str]
+    colour: str
+
+
+def _named_limits(limits: pd.DataFrame, colour_of: dict[str, str]) -> list[_NamedLimit]:
+    """Each limit once, analytes sharing it together (``GOT, GPT ULN 50``), in its analyte's colour (grey where
+    analytes share it), in the order the analytes give them."""
+    named = []
+    for value, group in limits.groupby("limit_value", sort=False):
+        for limit, rows in group.groupby("limit", sort=False):
+            analytes = list(dict.fromkeys(rows["analyte"]))
+            at, which = float(str(value)), str(limit)
+            colour = "#555555" if len(analytes) > 1 else colour_of[analytes[0]]
+            named.append(_NamedLimit(at, which, limit_words(analytes, which, at), colour))
+    return named
+
+
 def _screen_limit_labels(limits: pd.DataFrame, colour_of: dict[str, str]) -> pd.DataFrame:
-    """Each limit once (``GOT, GPT ULN 50``), in its analyte's colour (grey where analytes share it), from the
-    highest down, written ``above`` its rule and the next ``below`` its own, alternately (``side``)."""
-    rows: list[dict[str, Any]] = []
-    for (value, limit), group in limits.sort_values("limit_value", ascending=False).groupby(
-        ["limit_value", "limit"], sort=False
-    ):
-        analytes = list(dict.fromkeys(group["analyte"]))
-        rows.append(
+    """Each limit once (:func:`_named_limits`), from the highest down, written ``above`` its rule and the next
+    ``below`` its own, alternately (``side``)."""
+    highest_first = sorted(_named_limits(limits, colour_of), key=lambda named: -named.value)
+    return pd.DataFrame(
+        [
             {
-                "limit_value": value,
-                "limit_text": " ".join(limit_words(analytes, str(limit), float(str(value)))),
-                "label_colour": "#555555" if len(analytes) > 1 else colour_of.get(analytes[0], "#555555"),
-                "side": "above" if len(rows) % 2 == 0 else "below",
+                "limit_value": named.value,
+                "limit_text": " ".join(named.words),
+                "label_colour": named.colour,
+                "side": "above" if n % 2 == 0 else "below",
             }
-        )
-    return pd.DataFrame(rows, columns=["limit_value", "limit_text", "label_colour", "side"])
+            for n, named in enumerate(highest_first)
+        ],
+        columns=["limit_value", "limit_text", "label_colour", "side"],
+    )
 
 
 def limit_words(analytes: list[str], limit: str, value: float) -> tuple[str, str]:
@@ -340,6 +360,11 @@ def _y_axis_extent(domain: tuple[float, float], scale: Scale, text_size: float) 
     else:
         decimals = max(0, -math.floor(math.log10(_round_step(domain[1] / 5) / 5)))
         texts = [f"{domain[1]:,.{decimals}f}"]
+    return _labels_extent(texts, text_size)
+
+
+def _labels_extent(texts: list[str], text_size: float) -> int:
+    """Points a y axis takes with these labels: the widest, and the tick."""
     return math.ceil(max(text_width(text, text_size) for text in texts) + Y_TICKS)
 
 
@@ -382,7 +407,7 @@ class _PanelTicks(NamedTuple):
     def extent(self, text_size: float) -> int:
         """Points the axis takes: its widest label, as Vega writes it (``1,000``), and the tick."""
         decimals = int(self.format[2:-1])
-        return math.ceil(max(text_width(f"{v:,.{decimals}f}", text_size) for v in self.values) + Y_TICKS)
+        return _labels_extent([f"{v:,.{decimals}f}" for v in self.values], text_size)
 
 
 def _panels_axis_extent(analytes: list[tuple[Any, pd.DataFrame]], text_size: float) -> int:
@@ -442,31 +467,28 @@ class _FigureLayout:
         the same at every width."""
         size = self.text_size - 2
         rows = []
-        for value, group in self.limits.groupby("limit_value", sort=False):
-            for limit, rows_of_limit in group.groupby("limit", sort=False):
-                analytes = list(dict.fromkeys(rows_of_limit["analyte"]))
-                words = limit_words(analytes, str(limit), float(str(value)))
-                rule = self.rules[float(str(value))]
-                line = size * LINE_HEIGHT
-                # On one line beside the rule; or, where that has no room (a one-column figure's crowded
-                # limits), the same words on two lines: the analytes over the limit.
-                placings = [
-                    (lines, text_box(anchor, first_y, lines, size, align="right"))
-                    for lines in ([" ".join(words)], list(words))
-                    for first_y in (rule - 1 - line * (len(lines) - 0.5), rule + 1 + line / 2)
-                    for anchor in range(int(self.x.width) - 2, int(max(text_width(words, size) for words in lines)), -4)
-                ]
-                chosen = self._free([box for _, box in placings], own_rule=rule)
-                lines, box = placings[0 if chosen is None else chosen]
-                self.boxes.append(box)
-                rows.append(
-                    {
-                        "limit_text": "\n".join(lines),
-                        "x": self.x.value((box.left + box.right) / 2),
-                        "y": self.y.value((box.top + box.bottom) / 2),
-                        "label_colour": "#555555" if len(analytes) > 1 else colour_of[analytes[0]],
-                    }
-                )
+        for named in _named_limits(self.limits, colour_of):
+            rule = self.rules[named.value]
+            line = size * LINE_HEIGHT
+            # On one line beside the rule; or, where that has no room (a one-column figure's crowded
+            # limits), the same words on two lines: the analytes over the limit.
+            placings = [
+                (lines, text_box(anchor, first_y, lines, size, align="right"))
+                for lines in ([" ".join(named.words)], list(named.words))
+                for first_y in (rule - 1 - line * (len(lines) - 0.5), rule + 1 + line / 2)
+                for anchor in range(int(self.x.width) - 2, int(max(text_width(words, size) for words in lines)), -4)
+            ]
+            chosen = self._free([box for _, box in placings], own_rule=rule)
+            lines, box = placings[0 if chosen is None else chosen]
+            self.boxes.append(box)
+            rows.append(
+                {
+                    "limit_text": "\n".join(lines),
+                    "x": self.x.value((box.left + box.right) / 2),
+                    "y": self.y.value((box.top + box.bottom) / 2),
+                    "label_colour": named.colour,
+                }
+            )
         return pd.DataFrame(rows, columns=["limit_text", "x", "y", "label_colour"])
 
     def _inside(self, title: str | None, wordings: list[list[str]]) -> tuple[InsideLegend, Box] | None:
