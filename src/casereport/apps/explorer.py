@@ -105,15 +105,22 @@ def page_data(case: Case, *, axis: Axis = "calendar") -> dict[str, Any]:
     }
 
 
+def explorer_spec(case: Case, *, axis: Axis = "calendar") -> dict:
+    """The page's chart: the dashboard's first view (its default analytes and scale, the whole course).
+
+    Not validated against the Vega-Lite schema as it is written (a third of the time to write it): the
+    tests validate it for the bundled cases (tests/test_figures.py).
+    """
+    return charts.dashboard_chart(case, axis=axis).to_dict(validate=False)
+
+
 def explorer_html(case: Case, *, axis: Axis = "calendar") -> str:
     """The explorer page for ``case``: the chart's spec, the page's data, Vega and the page's script, all inline."""
     try:
         version = metadata.version("casereport")
     except metadata.PackageNotFoundError:
         version = "unknown"
-    # The dashboard's first view (its default analytes and scale, the whole course): the chart itself, and
-    # the tables of its data under it, as the dashboard makes them.
-    chart = charts.dashboard_chart(case, axis=axis)
+    # The dashboard's first view: the chart itself, and the tables of its data under it, as the dashboard makes them.
     parts = {
         "generator": f"casereport {version}",
         "title": html.escape(f"{case.title}: case explorer"),
@@ -123,7 +130,7 @@ def explorer_html(case: Case, *, axis: Axis = "calendar") -> str:
         "chart_data": chart_data_html(case, default_analytes(case)),
         "footer": f"Made by casereport {html.escape(version)} from the case <code>{html.escape(case.case_id)}</code>."
         f" {LEFT_OUT}",
-        "spec": _json_safe(chart.to_dict()),
+        "spec": _json_safe(explorer_spec(case, axis=axis)),
         "data": _json_safe(page_data(case, axis=axis)),
         "vega": _script_safe(vega_bundle()),
         "page_js": _script_safe(_page_file("explorer.js")),

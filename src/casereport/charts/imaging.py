@@ -200,16 +200,16 @@ def _site_y(rows: list[str], slots: int, row_height: int) -> alt.Y:
     )
 
 
-def _finding_tooltip() -> list[alt.Tooltip | str]:
+def _finding_tooltip() -> list[alt.Tooltip]:
     """A finding's tooltip: where and how it was seen, and the paper's words."""
     return [
         alt.Tooltip("staging_when:N", title="staging"),
-        "modality:N",
-        "site:N",
-        "dimensions:N",
+        alt.Tooltip("modality:N"),
+        alt.Tooltip("site:N"),
+        alt.Tooltip("dimensions:N"),
         alt.Tooltip("lesion_count:Q", title="lesions"),
-        "necrosis:N",
-        "enhancement:N",
+        alt.Tooltip("necrosis:N"),
+        alt.Tooltip("enhancement:N"),
         alt.Tooltip("change:N", title="described change"),
         alt.Tooltip("description:N", title="finding"),
         alt.Tooltip("source:N", title="paper's words"),
@@ -222,7 +222,7 @@ def _finding_layers(
     x: alt.X,
     y: alt.Y,
     y_offset: alt.YOffset,
-    tooltip: list[alt.Tooltip | str],
+    tooltip: list[alt.Tooltip],
     text_size: float,
 ) -> tuple[alt.Chart, alt.Chart]:
     """Each finding as a symbol for its described change, at the left of its cell, and its note beside it.
@@ -241,7 +241,7 @@ def _finding_layers(
         x=x, y=y, yOffset=y_offset, color=change, shape=shape, tooltip=tooltip
     )
     notes = base.mark_text(align="left", dx=11, fontSize=text_size - 2).encode(
-        x=x, y=y, yOffset=y_offset, text="note:N", tooltip=tooltip
+        x=x, y=y, yOffset=y_offset, text=alt.Text("note:N"), tooltip=tooltip
     )
     return symbols, notes
 
@@ -252,7 +252,7 @@ def _category_layer(categories: alt.Chart, *, x: alt.X, y: alt.Y, y_offset: alt.
         x=x,
         y=y,
         yOffset=y_offset,
-        text="category_text:N",
+        text=alt.Text("category_text:N"),
         tooltip=[
             alt.Tooltip("staging_when:N", title="staging"),
             alt.Tooltip("category_text:N", title="RECIST 1.1"),
@@ -268,7 +268,7 @@ def _measured_panel(
     *,
     order: list[str],
     width: int,
-    tooltip: list[alt.Tooltip | str],
+    tooltip: list[alt.Tooltip],
     brush: str | None,
     axis: Axis,
 ) -> alt.Chart | None:
@@ -312,7 +312,7 @@ def _no_findings(*, width: int, standalone: bool, text_size: float) -> alt.Layer
     note = alt.Chart(pd.DataFrame({"text": [NO_FINDINGS]})).mark_text(
         align="left", baseline="middle", x=0, y=text_size, fontSize=text_size, fontStyle="italic", color="#555555"
     )
-    chart = alt.LayerChart(layer=[note.encode(text="text:N")]).properties(
+    chart = alt.LayerChart(layer=[note.encode(text=alt.Text("text:N"))]).properties(
         width=width, height=2 * text_size, title="Imaging findings by staging and site"
     )
     return _finish(chart, text_size, view=alt.ViewConfig(stroke=None)) if standalone else chart
@@ -525,7 +525,7 @@ def _imaging_table(case: Case, *, axis: Axis, width: int, text_size: float) -> a
                 fontSize=size,
                 fontWeight="normal" if kind in ("finding", "note") else "bold",
             )
-            .encode(x=across, y=down, text="text:N", tooltip=tooltips.get(str(kind), alt.Undefined))
+            .encode(x=across, y=down, text=alt.Text("text:N"), tooltip=tooltips.get(str(kind), alt.Undefined))
         )
     chart = alt.LayerChart(
         layer=layers,

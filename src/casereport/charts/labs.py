@@ -103,7 +103,7 @@ def lab_chart(
     x = _x(case, axis, title=not (level and axis == "calendar"), domain_param=domain_param, level=level)
     base = alt.Chart(labs)
     lines = base.mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True).encode(
-        x=x, y=y, color=colour, detail="analyte:N"
+        x=x, y=y, color=colour, detail=alt.Detail("analyte:N")
     )
     tooltip = [
         alt.Tooltip("analyte:N"),
@@ -134,7 +134,7 @@ def lab_chart(
         alt.Chart(limits)
         .mark_rule(strokeDash=[1, 2], strokeWidth=1)
         .encode(
-            y="limit_value:Q",
+            y=alt.Y("limit_value:Q"),
             color=colour,
             tooltip=[
                 alt.Tooltip("analyte:N"),
@@ -155,8 +155,8 @@ def lab_chart(
             .mark_text(baseline="middle", fontSize=text_size - 2, lineBreak="\n", clip=True)
             .encode(
                 x=alt.X("x", type="temporal" if axis == "calendar" else "quantitative"),
-                y="y:Q",
-                text="limit_text:N",
+                y=alt.Y("y:Q"),
+                text=alt.Text("limit_text:N"),
                 color=alt.Color("label_colour:N", scale=None),
             )
         )
@@ -171,10 +171,10 @@ def lab_chart(
             alt.Chart(named[named["side"] == side])
             .mark_text(align="right", baseline=baseline, dx=-2, dy=dy, fontSize=text_size - 2)
             .encode(
-                y="limit_value:Q",
-                x=alt.value("width"),
+                y=alt.Y("limit_value:Q"),
+                x=alt.XValue("width"),
                 color=alt.Color("label_colour:N", scale=None),
-                text="limit_text:N",
+                text=alt.Text("limit_text:N"),
             )
             for side, baseline, dy in sides
             if (named["side"] == side).any()
@@ -220,7 +220,7 @@ def _period_layers(
     shade = (
         alt.Chart(periods)
         .mark_rect(opacity=0.12, color="#777777", clip=True)
-        .encode(x=x_start, x2="x_end", tooltip=[alt.Tooltip("period:N", title="treatment period")])
+        .encode(x=x_start, x2=alt.X2("x_end"), tooltip=[alt.Tooltip("period:N", title="treatment period")])
     )
     label = (
         alt.Chart(periods)
@@ -233,7 +233,7 @@ def _period_layers(
             color="#444444",
             clip=True,
         )
-        .encode(x=x_start, y=alt.value(0), text="regimen:N")
+        .encode(x=x_start, y=alt.YValue(0), text=alt.Text("regimen:N"))
     )
     return [shade, label]
 
@@ -650,21 +650,23 @@ def all_labs_chart(
                 format=ticks.format,
             ),
         )
-        reference = alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y="low:Q", y2="high:Q")
+        reference = (
+            alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
+        )
         line = (
             alt.Chart(values).mark_line(strokeDash=[4, 3], color="#777777", strokeWidth=1, clip=True).encode(x=x, y=y)
         )
         # The code, off the printed title, stays where a reader who wants it looks; and why a grade is what it is.
         tooltip = [
-            "analyte:N",
+            alt.Tooltip("analyte:N"),
             alt.Tooltip("loinc:N", title="LOINC"),
             alt.Tooltip("value:Q", format=".4~g"),
-            "unit:N",
+            alt.Tooltip("unit:N"),
             alt.Tooltip("when:N", title="date"),
-            "flag:N",
+            alt.Tooltip("flag:N"),
             alt.Tooltip("grade:N", title="CTCAE v5.0"),
             alt.Tooltip("grade_note:N", title="grade reading"),
-            "provenance:N",
+            alt.Tooltip("provenance:N"),
             alt.Tooltip("source:N", title="paper's words or rule"),
         ]
         grade_fill = alt.Fill("grade:N", scale=grade_scale, legend=None)

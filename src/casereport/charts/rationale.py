@@ -95,8 +95,8 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
         .encode(
             x=x("x"),
             y=y("y"),
-            x2="x2:Q",
-            y2="y2:Q",
+            x2=alt.X2("x2:Q"),
+            y2=alt.Y2("y2:Q"),
             color=colour,
             strokeDash=alt.StrokeDash(
                 "evidence:N",
@@ -116,22 +116,28 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
     actions = (
         alt.Chart(first_hop)
         .mark_text(fontSize=FONT_SIZE - 1, fontStyle="italic", baseline="middle", align="right")
-        .encode(x=x("text_x"), y=y("text_y"), text="action:N", color=text_colour)
+        .encode(x=x("text_x"), y=y("text_y"), text=alt.Text("action:N"), color=text_colour)
     )
     boxes = (
         alt.Chart(nodes)
         .mark_rect(fill="white", stroke="#555555", strokeWidth=1, cornerRadius=4)
-        .encode(x=x("x"), x2="x2:Q", y=y("top"), y2="bottom:Q", tooltip=[alt.Tooltip("name:N"), alt.Tooltip("kind:N")])
+        .encode(
+            x=x("x"),
+            x2=alt.X2("x2:Q"),
+            y=y("top"),
+            y2=alt.Y2("bottom:Q"),
+            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("kind:N")],
+        )
     )
     labels = (
         alt.Chart(nodes)
         .mark_text(fontSize=FONT_SIZE, baseline="middle", lineHeight=FONT_SIZE + 2)
-        .encode(x=x("mid"), y=y("text_y"), text="label:N")
+        .encode(x=x("mid"), y=y("text_y"), text=alt.Text("label:N"))
     )
     titles = (
         alt.Chart(headers.assign(y=-RATIONALE_TOP / 2))
         .mark_text(fontSize=FONT_SIZE + 1, fontWeight="bold")
-        .encode(x=x("mid"), y=y("y"), text="label:N")
+        .encode(x=x("mid"), y=y("y"), text=alt.Text("label:N"))
     )
     chart = (
         alt.layer(lines, actions, boxes, labels, titles)

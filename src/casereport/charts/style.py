@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import math
 import textwrap
-from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple, TypeVar
 
 import altair as alt
@@ -80,9 +79,11 @@ PRINT_MARGIN = {
 def print_spec(chart: alt.TopLevelMixin) -> dict:
     """The chart's Vega-Lite spec for a printed figure: legends stacked under the plot, one column wide.
 
-    (Vega's legend ``layout`` is not in Altair's config schema, so it is set on the spec.)
+    (Vega's legend ``layout`` is not in Altair's config schema, so it is set on the spec.) Not validated
+    against the Vega-Lite schema as it is written, which took a third of the time to write it: the tests
+    validate every figure of the bundled cases (tests/test_figures.py).
     """
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=False)
     legend = spec.setdefault("config", {}).setdefault("legend", {})
     legend["layout"] = {"bottom": {"direction": "vertical", "anchor": "start"}}
     return spec
@@ -232,8 +233,8 @@ def _provenance_marks(
     *,
     x: alt.X,
     y: alt.Y,
-    stroke: alt.Color | Mapping[str, Any],
-    fill: alt.Fill | Mapping[str, Any],
+    stroke: alt.Color | alt.ColorValue,
+    fill: alt.Fill | alt.FillValue,
     tooltip: list,
     size: int = 40,
     stroke_width: float = 1.5,
@@ -284,7 +285,9 @@ def _provenance_marks(
             y=y,
             color=stroke,
             fill=alt.condition(alt.datum.shown_as == "illustrative", alt.value("white"), fill),
-            fillOpacity=alt.condition(alt.datum.shown_as == "date_illustrative", alt.value(0.35), alt.value(1)),
+            fillOpacity=alt.FillOpacityValue(
+                **alt.condition(alt.datum.shown_as == "date_illustrative", alt.value(0.35), alt.value(1))
+            ),
             tooltip=tooltip,
             **encodings,
         )

@@ -122,7 +122,7 @@ def timeline_chart(
         .mark_bar(height=min(14, rows.pitch - 3))
         .encode(
             x=_x(case, axis, "x_start", title=titled, level=(width, text_size) if labelled else None),
-            x2="x_end",
+            x2=alt.X2("x_end"),
             y=y,
             color=alt.Color(
                 "cycle_parity:N",
@@ -168,8 +168,8 @@ def timeline_chart(
         events,
         x=x,
         y=y,
-        stroke=alt.value("#000000"),
-        fill=alt.value("#000000"),
+        stroke=alt.ColorValue("#000000"),
+        fill=alt.FillValue("#000000"),
         tooltip=event_tooltip,
         size=size,
         # Named beside each mark, the events need no legend of shapes or of what the paper states.
@@ -187,7 +187,7 @@ def timeline_chart(
     # of a concatenated chart onto every one of them, declaring the brush twice.
     if selections:
         # Only a picked staging is enlarged (none while nothing is picked).
-        enlarged = alt.condition(pick, alt.value(size * 2), alt.value(size), empty=False)
+        enlarged = alt.SizeValue(**alt.condition(pick, alt.value(size * 2), alt.value(size), empty=False))
         points[1] = points[1].encode(size=enlarged).add_params(brush, pick)
     # The legends follow the layers: dose days, then date ranges (drawn under the events they belong to).
     layers = [marks, *ranges, *points]
@@ -300,7 +300,7 @@ def _date_ranges(
         .mark_rule(strokeWidth=line, aria=False)
         .encode(
             x=alt.X("x_start", type=x_type),
-            x2="x_end",
+            x2=alt.X2("x_end"),
             y=y,
             # A colour of one value, for the legend entry (the chart's colours are resolved independently).
             color=alt.Color(
@@ -486,7 +486,7 @@ def _label_layers(
         layers.append(
             alt.Chart(boxes[["clear_start", "clear_end", "row"]])
             .mark_bar(color="white", height=height, yOffset=(height - line) / 2)
-            .encode(x=alt.X("clear_start", type=x_type), x2="clear_end", y=y)
+            .encode(x=alt.X("clear_start", type=x_type), x2=alt.X2("clear_end"), y=y)
         )
     for kind, align in labels[["kind", "align"]].drop_duplicates().itertuples(index=False):
         lane = kind == "lane"
@@ -502,7 +502,7 @@ def _label_layers(
                 lineBreak="\n",
                 lineHeight=size * LINE_HEIGHT,
             )
-            .encode(x=alt.X("x", type=x_type), y=y, text="text:N")
+            .encode(x=alt.X("x", type=x_type), y=y, text=alt.Text("text:N"))
         )
     return layers
 
