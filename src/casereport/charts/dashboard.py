@@ -8,7 +8,7 @@ import altair as alt
 
 from casereport.charts.imaging import imaging_chart
 from casereport.charts.labs import lab_chart, marker_chart
-from casereport.charts.style import BRUSH, Scale, _finish
+from casereport.charts.style import BRUSH, Scale, _finish, _independent
 from casereport.charts.timeline import timeline_chart
 from casereport.data.case import Case
 from casereport.derive.panels import analyte_name, analyte_title, default_lab_view, tumour_markers
@@ -76,7 +76,7 @@ def dashboard_chart(
             description="Imaging findings by staging and site, with the RECIST 1.1 category of each staging."
         )
     )
-    chart = alt.vconcat(*views, spacing=22).resolve_scale(color="independent", shape="independent")
+    chart = alt.vconcat(*views, spacing=22, resolve=_independent("color", "shape"))
     chart = _fill_container(chart)
     chart.description = (
         f"Linked views of {case.title}: "
@@ -142,4 +142,4 @@ def print_summary_chart(
         views.append(lab_chart(case, shown, title="Labs", width=plot, height=120, standalone=False))
     for marker in markers:
         views.append(marker_chart(case, marker, scale=marker_scale, width=plot, height=100, standalone=False))
-    return _finish(alt.vconcat(*views, spacing=8).resolve_scale(color="independent", shape="independent"))
+    return _finish(alt.vconcat(*views, spacing=8, resolve=_independent("color", "shape")))

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from casereport.charts.placement import LINE_HEIGHT, text_width, wrap_to
-from casereport.charts.style import FONT_SIZE, _finish, _palette_colour, _positions, _source, _wrap
+from casereport.charts.style import FONT_SIZE, _finish, _independent, _palette_colour, _positions, _source, _wrap
 from casereport.data.case import Case
 from casereport.derive.response import MRECIST_NOTE, RECIST_MODALITIES, recist_response
 from casereport.derive.tables import format_when
@@ -312,8 +312,11 @@ def _no_findings(*, width: int, standalone: bool, text_size: float) -> alt.Layer
     note = alt.Chart(pd.DataFrame({"text": [NO_FINDINGS]})).mark_text(
         align="left", baseline="middle", x=0, y=text_size, fontSize=text_size, fontStyle="italic", color="#555555"
     )
-    chart = alt.LayerChart(layer=[note.encode(text=alt.Text("text:N"))]).properties(
-        width=width, height=2 * text_size, title="Imaging findings by staging and site"
+    chart = alt.LayerChart(
+        layer=[note.encode(text=alt.Text("text:N"))],
+        width=width,
+        height=2 * text_size,
+        title="Imaging findings by staging and site",
     )
     return _finish(chart, text_size, view=alt.ViewConfig(stroke=None)) if standalone else chart
 
@@ -371,7 +374,8 @@ def imaging_chart(
     categories = _category_layer(
         _brushed(alt.Chart(response), brush, axis), x=x, y=y, y_offset=y_offset, text_size=text_size
     )
-    grid = alt.layer(categories, symbols, notes).properties(
+    grid = alt.LayerChart(
+        layer=[categories, symbols, notes],
         width=width,
         height=row_height * slots * len(rows),
         title=alt.TitleParams(
@@ -386,7 +390,7 @@ def imaging_chart(
     measured = _measured_panel(findings, order=order, width=width, tooltip=tooltip, brush=brush, axis=axis)
     if measured is not None:
         parts.append(measured)
-    chart = alt.vconcat(*parts, spacing=10).resolve_scale(color="independent", shape="independent")
+    chart = alt.vconcat(*parts, spacing=10, resolve=_independent("color", "shape"))
     return _finish(chart, text_size) if standalone else chart
 
 

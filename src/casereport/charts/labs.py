@@ -23,6 +23,7 @@ from casereport.charts.style import (
     XPoints,
     _finish,
     _grade_text,
+    _independent,
     _legend,
     _palette_colour,
     _positions,
@@ -179,10 +180,12 @@ def lab_chart(
             for side, baseline, dy in sides
             if (named["side"] == side).any()
         ]
-    chart = (
-        alt.layer(*shading, limit_rules, *limit_layers, lines, *points)
-        .resolve_scale(fill="independent")
-        .properties(width=width, height=height, **({"title": title} if title else {}))
+    chart = alt.LayerChart(
+        layer=[*shading, limit_rules, *limit_layers, lines, *points],
+        resolve=_independent("fill"),
+        width=width,
+        height=height,
+        title=title or alt.Undefined,
     )
     return _finish(chart, text_size) if standalone else chart
 
@@ -688,9 +691,9 @@ def all_labs_chart(
             kinds=provenance_shown(graded),
         )
         panels.append(
-            alt.layer(reference, line, *points)
-            .resolve_scale(fill="independent")
-            .properties(
+            alt.LayerChart(
+                layer=[reference, line, *points],
+                resolve=_independent("fill"),
                 width=width,
                 height=height,
                 title=alt.TitleParams(
@@ -701,7 +704,7 @@ def all_labs_chart(
                 ),
             )
         )
-    chart = alt.concat(*panels, columns=columns, spacing=6).properties(title="All labs: reference range shaded")
+    chart = alt.concat(*panels, columns=columns, spacing=6, title="All labs: reference range shaded")
     return _finish(chart, text_size)
 
 

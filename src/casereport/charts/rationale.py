@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from casereport.charts.placement import LINE_HEIGHT, text_width, wrap_to
-from casereport.charts.style import FONT_SIZE, OKABE_ITO, _finish, _legend, _palette_colour, _wrap
+from casereport.charts.style import FONT_SIZE, OKABE_ITO, _finish, _independent, _legend, _palette_colour, _wrap
 from casereport.data.case import Case
 from casereport.derive.rationale import COLUMN_TITLES, COLUMNS, rationale_drugs, rationale_graph
 
@@ -139,17 +139,15 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
         .mark_text(fontSize=FONT_SIZE + 1, fontWeight="bold")
         .encode(x=x("mid"), y=y("y"), text=alt.Text("label:N"))
     )
-    chart = (
-        alt.layer(lines, actions, boxes, labels, titles)
-        .resolve_scale(color="independent")
-        .properties(
-            width=width,
-            height=height,
-            title=alt.Title(
-                "The rationale: what each drug acts on, and what follows",
-                subtitle=_wrap("Colour: drug. Line: what each step rests on.", width),
-            ),
-        )
+    chart = alt.LayerChart(
+        layer=[lines, actions, boxes, labels, titles],
+        resolve=_independent("color"),
+        width=width,
+        height=height,
+        title=alt.Title(
+            "The rationale: what each drug acts on, and what follows",
+            subtitle=_wrap("Colour: drug. Line: what each step rests on.", width),
+        ),
     )
     return _finish(chart, view=alt.ViewConfig(stroke=None))
 

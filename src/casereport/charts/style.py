@@ -413,6 +413,15 @@ def _steps(low: float, high: float, step: float) -> list[float]:
     return [low + i * step for i in range(int((high - low) // step) + 1)] if high >= low else []
 
 
+def _independent(*channels: str) -> alt.Resolve:
+    """The scales of ``channels`` resolved independently, for a layered or concatenated chart's constructor.
+
+    Given there with the chart's other properties: Altair's ``resolve_scale`` and ``properties`` each build
+    a layered or concatenated chart anew, copying every part of it.
+    """
+    return alt.Resolve(scale=alt.ScaleResolveMap(**dict.fromkeys(channels, "independent")))
+
+
 def _finish(chart: TopLevel, text_size: float = FONT_SIZE, **overrides: Any) -> TopLevel:
     """Type sizes for the whole chart: ``FONT_SIZE`` points in print, larger on screen; legends a size smaller.
 

@@ -18,6 +18,7 @@ from casereport.charts.style import (
     STAGING_PICK,
     XPoints,
     _finish,
+    _independent,
     _legend,
     _positions,
     _provenance_marks,
@@ -193,20 +194,18 @@ def timeline_chart(
     layers = [marks, *ranges, *points]
     if labelled:
         layers += _label_layers(rows.labels, x_type, y, text_size)
-    chart = (
-        alt.layer(*layers)
-        .resolve_scale(fill="independent", color="independent", opacity="independent")
-        .properties(
-            width=width,
-            height=height or rows.pitch * len(rows.order),
-            title=alt.TitleParams(
-                "Case timeline",
-                # A figure's caption names the case; a notebook's heading does.
-                subtitle=_wrap(case.title, width + 60, text_size) if standalone and not labelled else alt.Undefined,
-                subtitleFontSize=text_size,
-                limit=width + 60,
-            ),
-        )
+    chart = alt.LayerChart(
+        layer=layers,
+        resolve=_independent("fill", "color", "opacity"),
+        width=width,
+        height=height or rows.pitch * len(rows.order),
+        title=alt.TitleParams(
+            "Case timeline",
+            # A figure's caption names the case; a notebook's heading does.
+            subtitle=_wrap(case.title, width + 60, text_size) if standalone and not labelled else alt.Undefined,
+            subtitleFontSize=text_size,
+            limit=width + 60,
+        ),
     )
     return _finish(chart, text_size) if standalone else chart
 
