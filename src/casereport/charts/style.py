@@ -419,7 +419,8 @@ def _independent(*channels: str) -> alt.Resolve:
     Given there with the chart's other properties: Altair's ``resolve_scale`` and ``properties`` each build
     a layered or concatenated chart anew, copying every part of it.
     """
-    return alt.Resolve(scale=alt.ScaleResolveMap(**dict.fromkeys(channels, "independent")))
+    independent: dict[str, Literal["independent"]] = dict.fromkeys(channels, "independent")
+    return alt.Resolve(scale=alt.ScaleResolveMap(**independent))
 
 
 def _finish(chart: TopLevel, text_size: float = FONT_SIZE, **overrides: Any) -> TopLevel:
