@@ -129,7 +129,8 @@ class _FigureBar:
     def start(self, total: int) -> None:
         from tqdm import tqdm  # type: ignore[import-untyped]
 
-        self.bar = tqdm(total=total, unit="figure", desc="figures", file=sys.stderr, leave=False)
+        # Each figure shown as it is done (tqdm would skip those done within a tenth of a second of the last).
+        self.bar = tqdm(total=total, unit="figure", desc="figures", file=sys.stderr, leave=False, mininterval=0)
 
     def done(self, name: str) -> None:
         self.bar.set_postfix_str(name, refresh=False)
