@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 import casereport
-from casereport.apps import rendering
+from casereport.apps import printing, rendering
 from casereport.apps.cli import main
 from casereport.apps.explorer import explorer_spec
 from casereport.apps.figures import (
@@ -372,7 +372,7 @@ def test_a_figure_whose_margin_is_guessed_wrong_is_drawn_again_at_the_width_aske
     drawing = rendering.fit(figure.draw, columns=1, width_points=rendering.points(85), margin=0)
     assert len(widths) == 2
     assert widths[1] < widths[0]
-    assert 0 <= rendering.points(85) - rendering.svg_width(drawing.svg) <= rendering.WIDTH_TOLERANCE
+    assert 0 <= rendering.points(85) - rendering.svg_width(drawing.svg) <= printing.WIDTH_TOLERANCE
 
 
 def test_the_command_draws_without_importing_widgets(tmp_path):

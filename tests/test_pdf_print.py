@@ -14,7 +14,7 @@ import pytest
 import vl_convert
 from PIL import Image, ImageFilter
 
-from casereport.apps import rendering
+from casereport.apps import printing
 from casereport.apps.figures import write_figures
 
 from .conftest import CASES, SEED
@@ -86,7 +86,7 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Drawn]:
 
 def viewed(svg: Path, dpi: int) -> np.ndarray:
     """The SVG rasterised at ``dpi`` by resvg (vl-convert's, with the package's fonts), in grey."""
-    rendering.use_package_fonts()
+    printing.use_package_fonts()
     png = bytes(vl_convert.svg_to_png(svg.read_text(encoding="utf-8"), ppi=dpi))
     return grey(Image.open(io.BytesIO(png)))
 

@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from casereport import __version__
-from casereport.apps.authoring import add_new_command
-from casereport.apps.care import add_care_command
 from casereport.apps.command_help import ENVIRONMENT, HelpFormatter
-from casereport.apps.fhir import add_fhir_commands
-from casereport.data.load import load_case, validate_case
-from casereport.derive.audit import audit_case, audit_checks
 from casereport.exceptions import CaseValidationError, ParameterError
+
+# The commands' modules (and pandas, Altair) are imported once the command line is read, in main: so that
+# `casereport figures` starts its print workers first, to start up while this process imports them.
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from casereport.data.load import validate_case
+
     problems = validate_case(args.case_dir)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
@@ -43,6 +43,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from casereport.data.load import load_case
+    from casereport.derive.audit import audit_case, audit_checks
+
     case = load_case(args.case_dir)  # an invalid case: main says so, exit 2
     checks = audit_checks(case, cycle_reading=args.cycle_reading)
     disagreements = audit_case(case, cycle_reading=args.cycle_reading)
@@ -77,6 +80,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from casereport.apps.report import case_report, render
+    from casereport.data.load import load_case
 
     case = load_case(args.case_dir)  # an invalid case: main says so, exit 2
     text = render(case_report(case), args.format)
@@ -90,6 +94,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _explorer(args: argparse.Namespace) -> int:
     from casereport.apps.explorer import write_explorer
+    from casereport.data.load import load_case
 
     case = load_case(args.case_dir)  # an invalid case: main says so, exit 2
     try:
@@ -142,13 +147,8 @@ class _FigureBar:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from casereport.apps.lean_imports import leave_out_unused_checkers, leave_out_widgets
-    from casereport.data.bundled import default_case_dir
-
-    # This process draws figures and nothing else: a third of the command's time went to the IRI checker.
-    leave_out_unused_checkers()
-    leave_out_widgets()
     from casereport.apps.figures import EXPLORER, write_figures
+    from casereport.data.bundled import default_case_dir
 
     bar = _FigureBar()
     try:
@@ -161,6 +161,7 @@ def _figures(args: argparse.Namespace) -> int:
             dpi=args.dpi,
             only=args.only,
             progress=bar,
+            printers=getattr(args, "printers", None),
         )
     except ParameterError as err:
         # Name the flag the user typed, not the parameter behind it.
@@ -242,6 +243,27 @@ def _slides(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] != ["figures"]:
+        return _command(arguments)
+    from casereport.apps.lean_imports import leave_out_unused_checkers, leave_out_widgets
+    from casereport.apps.printing import Printers
+
+    # The figures' print workers first: each starts its JavaScript runtime while this process imports
+    # pandas and Altair. And this process draws figures and nothing else: it leaves out jsonschema's IRI
+    # checker (a third of the command's time went to it) and the widgets.
+    with Printers() as printers:
+        leave_out_unused_checkers()
+        leave_out_widgets()
+        return _command(arguments, printers=printers)
+
+
+def _command(argv: list[str], **context: Any) -> int:
+    """Read the command line and run the command, with ``context`` (the figures' print workers) in its arguments."""
+    from casereport.apps.authoring import add_new_command
+    from casereport.apps.care import add_care_command
+    from casereport.apps.fhir import add_fhir_commands
+
     parser = argparse.ArgumentParser(
         prog="casereport",
         description="A published clinical case report as checkable data, figures, a report and a dashboard.",
@@ -389,6 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_care_command(commands, formatter)
 
     args = parser.parse_args(argv)
+    vars(args).update(context)
     try:
         return int(args.run(args))
     except CaseValidationError as err:

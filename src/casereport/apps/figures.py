@@ -1,12 +1,12 @@
 """Writing the case's figures to files, with their captions and a manifest that says what drew them.
 
-Each figure is drawn once in the package's process (no notebook kernel):
-compiled to Vega and laid out once, and every format written from that
-drawing (:mod:`casereport.apps.rendering`). Figures are drawn side by side
-in worker processes, one a core, forked once the package is imported; the
-case explorer (with ``html``) is one more job. The notebook
-``notebooks/figures.ipynb`` calls the same :func:`write_figures`, for an
-author who wants the executed record.
+Each figure's spec is built in the package's process (no notebook kernel)
+and sent to the print workers (:mod:`casereport.apps.printing`, one a
+core), which lay it out once and write every format from that drawing. The
+explorer page (with ``html``) and the companion tables are written
+meanwhile by one more worker, forked, or here after the specs are sent. The
+notebook ``notebooks/figures.ipynb`` calls the same :func:`write_figures`,
+for an author who wants the executed record.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ import hashlib
 import json
 import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import altair as alt
 import pandas as pd
@@ -28,12 +27,14 @@ import pandas as pd
 from casereport import charts
 from casereport.apps.explorer import write_explorer
 from casereport.apps.parameters import WIDTHS_MM
+from casereport.apps.printing import Printed, Printers, PrintJob, can_fork, usable_cores
 from casereport.apps.rendering import (
     FONT_FAMILY,
-    fit,
+    first_plot_width,
     html_page,
     points,
-    static_files,
+    print_vega_lite,
+    second_plot_width,
     vega_embed_bundle,
 )
 from casereport.apps.report import case_report, render
@@ -260,91 +261,47 @@ def _file_entry(figure: str, fmt: str, path: Path) -> dict:
     return {"figure": figure, "format": fmt, "file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
 
 
-class _Work(NamedTuple):
-    """What every job needs: set before the workers are forked, so they inherit it (nothing is pickled)."""
-
-    case: Case
-    figures: dict[str, Figure]
-    width_mm: dict[str, float]
-    formats: tuple[str, ...]
-    dpi: int
-    out: Path
-    axis: Axis
-
-
-_WORK: _Work | None = None
-
-
 def figure_file(case: Case, name: str, axis: Axis, fmt: str) -> str:
     """The name of a figure's file: ``gahr2012-hcc-afp-calendar.svg``."""
     return f"{case.case_id}-{name}-{axis}.{fmt}"
 
 
-def _job(name: str) -> dict:
-    """One job, in a worker or in this process: a figure in every format but HTML, the explorer, or the tables."""
-    work = _WORK
-    if work is None:
-        raise RuntimeError("no figures to draw: write_figures sets them before its jobs run")
+class _Side(NamedTuple):
+    """What the side jobs (the explorer page, the tables) need: set before the worker is forked, so it inherits
+    it (nothing is pickled)."""
+
+    case: Case
+    out: Path
+    axis: Axis
+
+
+_SIDE: _Side | None = None
+
+
+def _side_job(name: str) -> dict:
+    """The explorer page or the companion tables, in a forked worker or in this process."""
+    side = _SIDE
+    if side is None:
+        raise RuntimeError("no case to write: write_figures sets it before its jobs run")
     if name == EXPLORER:
-        return {"job": name, "page": write_explorer_page(work.case, work.out, axis=work.axis)}
-    if name == TABLES:
-        return {"job": name, "tables": write_companion_tables(work.case, work.out)}
-    figure = work.figures[name]
-    drawing = fit(figure.draw, columns=figure.columns, width_points=points(work.width_mm[name]), margin=figure.margin)
-    files = []
-    for fmt, content in static_files(drawing, [f for f in work.formats if f != "html"], work.dpi).items():
-        path = work.out / figure_file(work.case, name, work.axis, fmt)
-        path.write_bytes(content)
-        files.append(_file_entry(name, fmt, path))
-    # The spec goes back for the HTML page; the parent writes it, with the script bundle it holds.
-    spec = drawing.spec if "html" in work.formats else None
-    return {"job": name, "plot_width": drawing.plot_width, "files": files, "spec": spec}
+        return {"job": name, "page": write_explorer_page(side.case, side.out, axis=side.axis)}
+    return {"job": name, "tables": write_companion_tables(side.case, side.out)}
 
 
-def usable_cores() -> int:
-    """How many cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+class _SideJobs:
+    """The explorer page and the tables: written by one forked worker while this process builds the figures'
+    specs, or here, once the specs are sent to the print workers, where this process cannot fork."""
 
-
-# Threads vl-convert's JavaScript runtime starts on first use (Linux names them so in /proc).
-_RUNTIME_THREADS = ("V8 ", "tokio-runtime")
-
-
-def _can_fork() -> bool:
-    """Whether workers may be forked from this process: on Linux, and before vl-convert has started here.
-
-    A forked child gets a copy of vl-convert's runtime without the threads
-    that serve it, and would wait on them forever; so a process that has
-    drawn already (a notebook kernel, a test run) draws its figures itself.
-    """
-    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    try:
-        threads = [path.read_text().strip() for path in Path("/proc/self/task").glob("*/comm")]
-    except OSError:
-        return False
-    return not any(name.startswith(_RUNTIME_THREADS) for name in threads)
-
-
-class _Jobs:
-    """The jobs run by forked workers, one a core, or one after another here when that is not possible."""
-
-    def __init__(self, names: list[str], workers: int) -> None:
+    def __init__(self, names: list[str], *, fork: bool) -> None:
         self.names = names
         self.pool = (
-            ProcessPoolExecutor(min(workers, len(names)), mp_context=multiprocessing.get_context("fork"))
-            if workers > 1 and len(names) > 1 and _can_fork()
-            else None
+            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) if fork and can_fork() else None
         )
-        # Submitted at once: with fork, the pool starts all its workers at the first job, before this process draws.
-        self.futures: list[Future] = [self.pool.submit(_job, name) for name in names] if self.pool else []
+        self.futures: list[Future] = [self.pool.submit(_side_job, name) for name in names] if self.pool else []
 
     def results(self) -> Iterator[dict]:
         if self.pool is None:
-            yield from map(_job, self.names)
+            yield from map(_side_job, self.names)
             return
         for future in as_completed(self.futures):
             yield future.result()
@@ -352,6 +309,64 @@ class _Jobs:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class FigureError(RuntimeError):
+    """A figure could not be drawn: the print worker's error, with the figure's name."""
+
+
+class _Figures:
+    """The figures' specs, built here and sent to the print workers; each figure's result as it comes back."""
+
+    def __init__(self, figures: dict[str, Figure], widths: dict[str, float], printers: Printers, **job: Any) -> None:
+        self.figures, self.widths, self.printers, self.job = figures, widths, printers, job
+        self.specs: dict[str, dict] = {}
+        self.redrawn: set[str] = set()
+
+    def send(self, name: str, plot_width: int | None = None) -> None:
+        """Build the figure's spec at ``plot_width`` (its first guess when not given) and send it to be printed."""
+        figure = self.figures[name]
+        width_points = points(self.widths[name])
+        if plot_width is None:
+            plot_width = first_plot_width(columns=figure.columns, width_points=width_points, margin=figure.margin)
+        spec = print_vega_lite(figure.draw(plot_width))
+        self.specs[name] = spec
+        self.printers.submit(
+            PrintJob(
+                name,
+                spec,
+                plot_width,
+                width_points,
+                figure.columns,
+                redrawn=name in self.redrawn,
+                dpi=self.job["dpi"],
+                paths={
+                    fmt: str(self.job["out"] / figure_file(self.job["case"], name, self.job["axis"], fmt))
+                    for fmt in self.job["formats"]
+                    if fmt != "html"
+                },
+            )
+        )
+
+    def printed(self, *, block: bool) -> Iterator[Printed]:
+        """The figures printed since last asked (drawing again, once, each that missed its width)."""
+        for printed in self.printers.done(block=block):
+            if printed.error:
+                raise FigureError(f"the {printed.name} figure could not be drawn: {printed.error}")
+            if printed.fitted:
+                yield printed
+                continue
+            figure = self.figures[printed.name]
+            self.redrawn.add(printed.name)
+            self.send(
+                printed.name,
+                second_plot_width(
+                    printed.plot_width,
+                    printed.svg_width,
+                    columns=figure.columns,
+                    width_points=points(self.widths[printed.name]),
+                ),
+            )
 
 
 def _chosen_figures(figures: dict[str, Figure | str], only: Iterable[str] | str | None) -> tuple[str, ...] | None:
@@ -440,15 +455,18 @@ def write_figures(
     only: Iterable[str] | str | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    printers: Printers | None = None,
 ) -> dict:
     """Write the case's figures in every format, their captions and ``manifest.json``; return the manifest.
 
     ``width_mm`` is millimetres or a journal preset (``single``, ``onehalf``,
     ``double``); ``only`` names the figures to draw (and ``explorer`` for the
     page), the rest of an earlier run's record in the folder being kept;
-    ``workers`` is how many processes draw (default: the cores there are).
+    ``workers`` is how many print workers lay the figures out and write
+    them (default: the cores there are), or ``printers`` the workers to use
+    (started early, as the command line does: :class:`~casereport.apps.printing.Printers`).
     """
-    global _WORK
+    global _SIDE
     case, out, chosen = check_parameters(
         case_dir=case_dir, output_dir=output_dir, formats=formats, axis=axis, width_mm=width_mm, dpi=dpi
     )
@@ -464,46 +482,60 @@ def write_figures(
     explorer = "html" in chosen and (subset is None or EXPLORER in subset)
     if "html" not in chosen:
         skipped.append({"figure": EXPLORER, "reason": "the case explorer is an HTML page: ask for --format html"})
-    # The longest first, so that no worker is left with a long job at the end: the explorer, then the figures
-    # (those that took longest, measured on the seed case, before the others), the tables and report among them.
+    # The longest first, so that no print worker is left with a long figure at the end.
     ranked = sorted(
         figures, key=lambda name: LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
     )
-    jobs = [EXPLORER] * explorer + ranked[:3] + [TABLES] + ranked[3:]
     # A figure that needs more room than asked (the rationale diagram) is drawn that much wider.
     widths = {name: max(width, figure.min_width_mm) for name, figure in figures.items()}
-    _WORK = _Work(
-        case=case,
-        figures=figures,
-        width_mm=widths,
-        formats=chosen,
-        dpi=int(dpi),
-        out=out,
-        axis=axis,
+    count = usable_cores() if workers is None else max(1, workers)
+    # Started before the side jobs' worker is forked (a fork while a pool's thread runs could copy a held lock).
+    started = Printers(count) if figures and printers is None else None
+    workers_used = printers or started
+    drawing = (
+        _Figures(figures, widths, workers_used, case=case, out=out, axis=axis, formats=chosen, dpi=int(dpi))
+        if workers_used
+        else None
     )
-    results: dict[str, dict] = {}
-    running = _Jobs(jobs, usable_cores() if workers is None else workers)
+    _SIDE = _Side(case=case, out=out, axis=axis)
+    side = _SideJobs([EXPLORER] * explorer + [TABLES], fork=count > 1)
     if progress:  # once the workers are forked: a progress bar may start a thread of its own
-        progress.start(len(jobs) - 1)  # the figures and the page: the tables are no figure
+        progress.start(len(figures) + explorer)  # the figures and the page: the tables are no figure
+    printed: dict[str, Printed] = {}
+    side_results: dict[str, dict] = {}
+
+    def done(figure: Printed) -> None:
+        printed[figure.name] = figure
+        if progress:
+            progress.done(figure.name)
+
     try:
-        for result in running.results():
-            results[result["job"]] = result
-            if progress and result["job"] != TABLES:
-                progress.done(result["job"])
+        if drawing:
+            for name in ranked:
+                drawing.send(name)
+                for figure in drawing.printed(block=False):
+                    done(figure)
+        for result in side.results():  # written here, while the print workers work, where none could be forked
+            side_results[result["job"]] = result
+            if progress and result["job"] == EXPLORER:
+                progress.done(EXPLORER)
+        while drawing and drawing.printers.pending():
+            for figure in drawing.printed(block=True):
+                done(figure)
     finally:
-        running.close()
-        _WORK = None
+        side.close()
+        if started:
+            started.close()
+        _SIDE = None
     files, plot_widths = [], {}
     for name in figures:  # the manifest in the figures' own order, whichever finished first
-        result = results[name]
-        plot_widths[name] = result["plot_width"]
-        by_format = {entry["format"]: entry for entry in result["files"]}
+        assert drawing is not None
+        plot_widths[name] = printed[name].plot_width
         for fmt in chosen:
+            path = out / figure_file(case, name, axis, fmt)
             if fmt == "html":
-                path = out / figure_file(case, name, axis, fmt)
-                path.write_bytes(html_page(result["spec"], vega_embed_bundle()))
-                by_format[fmt] = _file_entry(name, fmt, path)
-            files.append(by_format[fmt])
+                path.write_bytes(html_page(drawing.specs[name], vega_embed_bundle()))
+            files.append(_file_entry(name, fmt, path))
     texts = {name: figure.caption for name, figure in figures.items()}
     manifest = {
         "case_id": case.case_id,
@@ -527,8 +559,8 @@ def write_figures(
         | {"vega-lite": alt.SCHEMA_VERSION},
         "files": files,
         "captions": texts,
-        "tables": results[TABLES]["tables"],
-        "pages": [results[EXPLORER]["page"]] if explorer else [],
+        "tables": side_results[TABLES]["tables"],
+        "pages": [side_results[EXPLORER]["page"]] if explorer else [],
         "skipped": skipped,
     }
     if subset is not None:

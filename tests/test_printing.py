@@ -1,0 +1,104 @@
+"""The print workers (apps/printing.py): each figure printed and its files written, a figure that does not fit
+sent back, a worker's error or death told as an error naming the figure, and no worker left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from casereport.apps.figures import FigureError, write_figures
+from casereport.apps.printing import Printers, PrintJob, svg_width
+
+from .conftest import CASES, SYNTHETIC
+
+SPEC = {
+    "data": {"values": [{"day": 1, "value": 3}, {"day": 2, "value": 5}]},
+    "mark": "line",
+    "encoding": {"x": {"field": "day", "type": "quantitative"}, "y": {"field": "value", "type": "quantitative"}},
+    "width": 200,
+    "height": 100,
+}
+
+
+def _job(tmp_path: Path, *, width_points: float, redrawn: bool = False, spec: dict | None = None) -> PrintJob:
+    paths = {fmt: str(tmp_path / f"line.{fmt}") for fmt in ("svg", "pdf", "png")}
+    return PrintJob("line", spec or SPEC, 200, width_points, 1, 72, paths, redrawn=redrawn)
+
+
+def test_a_figure_as_wide_as_asked_is_written_and_one_that_is_not_is_sent_back(tmp_path):
+    with Printers(1) as printers:
+        printers.submit(_job(tmp_path, width_points=2000))
+        (missed,) = printers.done(block=True)
+        assert not missed.fitted
+        assert not missed.files
+        assert not list(tmp_path.iterdir())
+        # Asked again as wide as it was drawn, it fits and is written.
+        printers.submit(_job(tmp_path, width_points=missed.svg_width))
+        (printed,) = printers.done(block=True)
+    assert printed.fitted
+    assert sorted(Path(p).name for p in printed.files.values()) == ["line.pdf", "line.png", "line.svg"]
+    assert svg_width((tmp_path / "line.svg").read_text(encoding="utf-8")) == printed.svg_width
+    assert (tmp_path / "line.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "line.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_figure_drawn_again_is_written_whatever_its_width(tmp_path):
+    with Printers(1) as printers:
+        printers.submit(_job(tmp_path, width_points=2000, redrawn=True))
+        (printed,) = printers.done(block=True)
+    assert printed.fitted
+    assert (tmp_path / "line.svg").is_file()
+
+
+def test_a_spec_vega_cannot_draw_is_an_error_naming_the_figure(tmp_path):
+    broken = {**SPEC, "mark": "no-such-mark"}
+    with Printers(1) as printers:
+        printers.submit(_job(tmp_path, width_points=2000, spec=broken))
+        (printed,) = printers.done(block=True)
+        assert printed.error
+        assert "Vega-Lite to Vega conversion failed" in printed.error
+        # The worker goes on to the next figure.
+        printers.submit(_job(tmp_path, width_points=2000, redrawn=True))
+        (next_one,) = printers.done(block=True)
+    assert next_one.fitted
+    assert not next_one.error
+
+
+def test_a_worker_that_dies_is_an_error_naming_the_figure_not_a_wait(tmp_path):
+    printers = Printers(1)
+    try:
+        ((process, _),) = printers._workers
+        printers.submit(_job(tmp_path, width_points=2000))
+        os.kill(process.pid, signal.SIGKILL)
+        with pytest.raises(RuntimeError, match=r"print worker stopped \(exit code -9\) while drawing the line figure"):
+            list(printers.done(block=True))
+    finally:
+        printers.close()
+
+
+def test_closing_leaves_no_worker_running():
+    printers = Printers(2)
+    processes = [process for process, _ in printers._workers]
+    assert all(process.is_alive() for process in processes)
+    printers.close()
+    assert not any(process.is_alive() for process in processes)
+
+
+def test_write_figures_raises_a_figure_error_from_a_worker(tmp_path, monkeypatch):
+    """An error in a print worker reaches the author as the figure's name and the error, and no file is left half
+    written: write_figures stops there."""
+    from casereport.apps import figures
+
+    real = figures.print_vega_lite
+
+    def broken(chart):
+        spec = real(chart)
+        return spec if "Case timeline" not in str(spec.get("title")) else {**spec, "mark": "no-such-mark"}
+
+    monkeypatch.setattr(figures, "print_vega_lite", broken)
+    with pytest.raises(FigureError, match=r"the timeline figure could not be drawn: .*"):
+        write_figures(case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats="svg", only="timeline", workers=1)
+    assert not (tmp_path / "manifest.json").exists()
