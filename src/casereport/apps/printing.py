@@ -129,7 +129,8 @@ def printed_png(pdf: bytes, dpi: int) -> bytes:
     finally:
         document.close()
     out = io.BytesIO()
-    image.save(out, format="PNG", dpi=(dpi, dpi))
+    # zlib's fastest level: two thirds of the time of Pillow's default (6), the files 2 % larger (the seed's figures).
+    image.save(out, format="PNG", dpi=(dpi, dpi), compress_level=1)
     return out.getvalue()
 
 
