@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from casereport.apps.figures import FigureError, write_figures
+from casereport.apps.figures import write_figures
 from casereport.apps.printing import Printers, PrintJob, svg_width
+from casereport.exceptions import FigureError
 
 from .conftest import CASES, SYNTHETIC
 
@@ -54,12 +55,14 @@ def test_a_figure_drawn_again_is_written_whatever_its_width(tmp_path):
 
 
 def test_a_spec_vega_cannot_draw_is_an_error_naming_the_figure(tmp_path):
+    """The error as Vega gives it, without the JavaScript stack (its lines name the modules' web addresses)."""
     broken = {**SPEC, "mark": "no-such-mark"}
     with Printers(1) as printers:
         printers.submit(_job(tmp_path, width_points=2000, spec=broken))
         (printed,) = printers.done(block=True)
         assert printed.error
-        assert "Vega-Lite to Vega conversion failed" in printed.error
+        assert printed.error.startswith("ValueError: Vega-Lite to Vega conversion failed")
+        assert " at " not in printed.error
         # The worker goes on to the next figure.
         printers.submit(_job(tmp_path, width_points=2000, redrawn=True))
         (next_one,) = printers.done(block=True)
@@ -96,9 +99,27 @@ def test_write_figures_raises_a_figure_error_from_a_worker(tmp_path, monkeypatch
 
     def broken(chart):
         spec = real(chart)
-        return spec if "Case timeline" not in str(spec.get("title")) else {**spec, "mark": "no-such-mark"}
+        return (
+            spec if "Case timeline" not in str(spec.get("title")) else {"data": {"values": []}, "mark": "no-such-mark"}
+        )
 
     monkeypatch.setattr(figures, "print_vega_lite", broken)
-    with pytest.raises(FigureError, match=r"the timeline figure could not be drawn: .*"):
+    message = r"^the timeline figure could not be drawn: ValueError: Vega-Lite to Vega conversion failed:\n[^\n]+$"
+    with pytest.raises(FigureError, match=message) as raised:
         write_figures(case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats="svg", only="timeline", workers=1)
+    assert raised.value.figure == "timeline"
     assert not (tmp_path / "manifest.json").exists()
+
+
+def test_the_command_says_which_figure_failed_without_a_traceback(tmp_path, monkeypatch, capsys):
+    from casereport.apps import figures
+    from casereport.apps.cli import main
+
+    monkeypatch.setattr(figures, "print_vega_lite", lambda chart: {"data": {"values": []}, "mark": "no-such-mark"})
+    status = main(
+        ["figures", "--case", str(CASES[SYNTHETIC]), "--out", str(tmp_path), "--only", "timeline", "--format", "svg"]
+    )
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "casereport figures: the timeline figure could not be drawn: ValueError: Vega-Lite to Vega conversion" in err
+    assert "Traceback" not in err

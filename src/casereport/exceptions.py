@@ -76,6 +76,15 @@ class ParameterError(CaseReportError):
         super().__init__(f"parameter '{parameter}': {reason}")
 
 
+class FigureError(CaseReportError):
+    """A figure could not be drawn or written; names the ``figure`` and the ``reason`` (the drawing's error)."""
+
+    def __init__(self, figure: str, reason: str) -> None:
+        self.figure = figure
+        self.reason = reason
+        super().__init__(f"the {figure} figure could not be drawn: {reason}")
+
+
 class UnknownCaseError(CaseReportError):
     """A visitor asked for a case that is not bundled; ``asked`` and the ``known`` names, and a kind message."""
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from casereport import __version__
 from casereport.apps.command_help import ENVIRONMENT, HelpFormatter
-from casereport.exceptions import CaseValidationError, ParameterError
+from casereport.exceptions import CaseValidationError, FigureError, ParameterError
 
 # The commands' modules (and pandas, Altair) are imported once the command line is read, in main: so that
 # `casereport figures` starts its print workers first, to start up while this process imports them.
@@ -168,6 +168,9 @@ def _figures(args: argparse.Namespace) -> int:
         flag = FIGURE_FLAGS.get(err.parameter, err.parameter)
         print(f"casereport figures: {flag}: {err.reason}", file=sys.stderr)
         return 2
+    except FigureError as err:
+        print(f"casereport figures: {err}", file=sys.stderr)
+        return 1
     finally:
         bar.close()
     for entry in manifest["skipped"]:

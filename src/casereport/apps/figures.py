@@ -47,7 +47,7 @@ from casereport.derive.panels import analyte_slug, liver_enzymes, liver_enzymes_
 from casereport.derive.response import response_assessments
 from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis
-from casereport.exceptions import CaseValidationError, ParameterError
+from casereport.exceptions import CaseValidationError, FigureError, ParameterError
 
 FORMATS = ("svg", "png", "pdf", "html")
 AXES = ("calendar", "relative")
@@ -311,10 +311,6 @@ class _SideJobs:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-class FigureError(RuntimeError):
-    """A figure could not be drawn: the print worker's error, with the figure's name."""
-
-
 class _Figures:
     """The figures' specs, built here and sent to the print workers; each figure's result as it comes back."""
 
@@ -352,7 +348,7 @@ class _Figures:
         """The figures printed since last asked (drawing again, once, each that missed its width)."""
         for printed in self.printers.done(block=block):
             if printed.error:
-                raise FigureError(f"the {printed.name} figure could not be drawn: {printed.error}")
+                raise FigureError(printed.name, printed.error)
             if printed.fitted:
                 yield printed
                 continue

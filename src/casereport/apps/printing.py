@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import itertools
 import multiprocessing
 import os
 import re
@@ -186,7 +187,9 @@ def _serve(connection: Connection) -> None:
 
 
 def _told(err: BaseException) -> str:
-    return "".join(traceback.format_exception_only(err)).strip()
+    """The error as a reader wants it: its message, without the JavaScript stack vl-convert adds."""
+    lines = "".join(traceback.format_exception_only(err)).strip().splitlines()
+    return "\n".join(itertools.takewhile(lambda line: not line.lstrip().startswith("at "), lines))
 
 
 def can_fork() -> bool:
