@@ -38,6 +38,7 @@ FONTS = Path(__file__).parent / "fonts"
 POINTS_PER_INCH = 72
 WIDTH_TOLERANCE = 1  # points a drawing may fall short of the width asked for, a column (never more than asked)
 STATIC_FORMATS = ("svg", "pdf", "png")
+WARMING_WAIT = 3  # seconds a print worker waits for another to start its runtime before starting its own
 WHITE = (255, 255, 255, 255)
 # Threads vl-convert's JavaScript runtime starts on first use (Linux names them so in /proc).
 _RUNTIME_THREADS = ("V8 ", "tokio-runtime")
@@ -172,10 +173,21 @@ def print_figure(job: PrintJob) -> Printed:
     return Printed(job.name, job.plot_width, width, fitted=True, files=job.paths)
 
 
-def _serve(connection: Connection) -> None:
-    """A print worker: start the runtime, then print each job sent until ``None`` comes (or the pipe closes)."""
+def _serve(connection: Connection, warming: Any) -> None:
+    """A print worker: start the runtime, then print each job sent until ``None`` comes (or the pipe closes).
+
+    The workers start their runtimes one after another (``warming``, a lock): started together, with the
+    package's process importing pandas and Altair, three processes would share two cores, and the imports,
+    which every figure waits for, would take a third longer. (A worker that died holding the lock holds the
+    others back for no more than a few seconds.)
+    """
     try:
-        lay_out({"mark": "point"})  # the runtime's start, before the first figure is sent
+        held = warming.acquire(timeout=WARMING_WAIT)
+        try:
+            lay_out({"mark": "point"})  # the runtime's start, before the first figure is sent
+        finally:
+            if held:
+                warming.release()
         while (job := connection.recv()) is not None:
             try:
                 printed = print_figure(job)
@@ -226,9 +238,10 @@ class Printers:
     def __init__(self, count: int | None = None) -> None:
         context: Any = multiprocessing.get_context("fork" if can_fork() else "spawn")
         self._workers: list[tuple[Any, Connection]] = []
+        warming = context.Lock()
         for _ in range(max(1, count or usable_cores())):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs,), daemon=True, name="casereport-printer")
+            process = context.Process(target=_serve, args=(theirs, warming), daemon=True, name="casereport-printer")
             process.start()
             theirs.close()
             self._workers.append((process, ours))
