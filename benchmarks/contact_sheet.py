@@ -6,8 +6,8 @@ A developer's proof tool, run on demand, not a test:
 For each bundled case and each width (85 mm, one column; 174 mm, a page's
 width) every figure is written as PDF by ``write_figures``, as
 ``casereport figures`` writes it; each PDF page is then rasterised at
-300 dpi with PDFium (what a printer's RIP does, not the PNG the package
-writes), kept as PNG beside a greyscale copy, and laid out on one contact
+300 dpi with PDFium (what a printer's RIP does; the package's PNG files
+are made so too), kept as PNG beside a greyscale copy, and laid out on one contact
 sheet per case and one for all: a row per figure, its 85 and 174 mm prints
 in colour and grey, each tile labelled with the figure, the width asked
 for and the PDF page's size in millimetres. Tiles are at ``--tile-dpi``

@@ -3,12 +3,14 @@ sent back, a worker's error or death told as an error naming the figure, and no 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 from pathlib import Path
 
 import pytest
 
+from casereport.apps import printing
 from casereport.apps.figures import write_figures
 from casereport.apps.printing import Printers, PrintJob, svg_width
 from casereport.exceptions import FigureError
@@ -29,8 +31,13 @@ def _job(tmp_path: Path, *, width_points: float, redrawn: bool = False, spec: di
     return PrintJob("line", spec or SPEC, 200, width_points, 1, 72, paths, redrawn=redrawn)
 
 
-def test_a_figure_as_wide_as_asked_is_written_and_one_that_is_not_is_sent_back(tmp_path):
-    with Printers(1) as printers:
+# Workers started afresh: this test process may have drawn already, and then cannot fork (printing.can_fork).
+METHODS = ["spawn", "here"]
+
+
+@pytest.mark.parametrize("METHOD", METHODS)
+def test_a_figure_as_wide_as_asked_is_written_and_one_that_is_not_is_sent_back(tmp_path, METHOD):
+    with Printers(1, method=METHOD) as printers:
         printers.submit(_job(tmp_path, width_points=2000))
         (missed,) = printers.done(block=True)
         assert not missed.fitted
@@ -46,18 +53,20 @@ def test_a_figure_as_wide_as_asked_is_written_and_one_that_is_not_is_sent_back(t
     assert (tmp_path / "line.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_a_figure_drawn_again_is_written_whatever_its_width(tmp_path):
-    with Printers(1) as printers:
+@pytest.mark.parametrize("METHOD", METHODS)
+def test_a_figure_drawn_again_is_written_whatever_its_width(tmp_path, METHOD):
+    with Printers(1, method=METHOD) as printers:
         printers.submit(_job(tmp_path, width_points=2000, redrawn=True))
         (printed,) = printers.done(block=True)
     assert printed.fitted
     assert (tmp_path / "line.svg").is_file()
 
 
-def test_a_spec_vega_cannot_draw_is_an_error_naming_the_figure(tmp_path):
+@pytest.mark.parametrize("METHOD", METHODS)
+def test_a_spec_vega_cannot_draw_is_an_error_naming_the_figure(tmp_path, METHOD):
     """The error as Vega gives it, without the JavaScript stack (its lines name the modules' web addresses)."""
     broken = {**SPEC, "mark": "no-such-mark"}
-    with Printers(1) as printers:
+    with Printers(1, method=METHOD) as printers:
         printers.submit(_job(tmp_path, width_points=2000, spec=broken))
         (printed,) = printers.done(block=True)
         assert printed.error
@@ -71,7 +80,7 @@ def test_a_spec_vega_cannot_draw_is_an_error_naming_the_figure(tmp_path):
 
 
 def test_a_worker_that_dies_is_an_error_naming_the_figure_not_a_wait(tmp_path):
-    printers = Printers(1)
+    printers = Printers(1, method="spawn")
     try:
         ((process, _),) = printers._workers
         printers.submit(_job(tmp_path, width_points=2000))
@@ -83,11 +92,26 @@ def test_a_worker_that_dies_is_an_error_naming_the_figure_not_a_wait(tmp_path):
 
 
 def test_closing_leaves_no_worker_running():
-    printers = Printers(2)
+    printers = Printers(2, method="spawn")
     processes = [process for process, _ in printers._workers]
     assert all(process.is_alive() for process in processes)
     printers.close()
     assert not any(process.is_alive() for process in processes)
+
+
+def test_a_process_that_cannot_fork_prints_here_and_starts_no_process(tmp_path, monkeypatch):
+    """Where this process cannot fork, the figures are printed in it: a spawned worker would run an author's
+    script anew, and one without an ``if __name__ == "__main__":`` guard would start itself again."""
+    monkeypatch.setattr(printing, "can_fork", lambda: False)
+    before = set(multiprocessing.active_children())
+    with Printers(2) as printers:
+        assert printers.here
+        assert set(multiprocessing.active_children()) == before
+        printers.submit(_job(tmp_path, width_points=2000, redrawn=True))
+        assert printers.pending() == 1
+        (printed,) = printers.done(block=False)
+    assert printed.fitted
+    assert printers.pending() == 0
 
 
 def test_write_figures_raises_a_figure_error_from_a_worker(tmp_path, monkeypatch):

@@ -9,8 +9,8 @@ that only draws (``casereport figures``, a visitor's dashboard kernel) calls
 
 Altair imports anywidget, and with it ipywidgets and IPython (about 0.15 s),
 for its ``JupyterChart`` whenever anywidget is installed; a process that
-only writes files (``casereport figures`` and its workers) calls
-:func:`leave_out_widgets` first, and Altair stands a placeholder in.
+only writes files (``casereport figures``; its print workers import no Altair)
+calls :func:`leave_out_widgets` first, and Altair stands a placeholder in.
 """
 
 from __future__ import annotations

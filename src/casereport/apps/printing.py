@@ -10,9 +10,11 @@ of the time resvg takes to rasterise the SVG at 300 dpi).
 one a core. The command starts them before it imports pandas and Altair, so
 that each runtime's start (about a third of a second) falls on a core the
 imports leave idle; the package's process builds each figure's spec and
-sends it on. Only the workers start a runtime, and a process with one
-running cannot fork (:func:`can_fork`). This module imports no more than a
-worker needs: vl-convert, PDFium and Pillow, when first used.
+sends it on. Only the workers start a runtime, as a process with one
+running cannot fork (:func:`can_fork`); where this process cannot fork
+(not Linux, or a runtime already started, as in a kernel that has drawn),
+it prints the figures itself. This module imports no more than a worker
+needs: vl-convert, PDFium and Pillow, when first used.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import traceback
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, NamedTuple, Self
+from typing import Any, Literal, NamedTuple, Self
 
 FONTS = Path(__file__).parent / "fonts"
 # vl-convert lays figures out in points (72 to the inch) and rasterises at `ppi`, so a figure
@@ -189,13 +191,17 @@ def _serve(connection: Connection, warming: Any) -> None:
             if held:
                 warming.release()
         while (job := connection.recv()) is not None:
-            try:
-                printed = print_figure(job)
-            except Exception as err:  # noqa: BLE001 -- the error goes back to the package's process, which raises it
-                printed = Printed(job.name, job.plot_width, 0.0, fitted=False, files={}, error=_told(err))
-            connection.send(printed)
+            connection.send(_printed(job))
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         pass  # the package's process has gone, or was interrupted: nothing is left to print for
+
+
+def _printed(job: PrintJob) -> Printed:
+    """The job printed, or the error that stopped it (for the package's process to raise)."""
+    try:
+        return print_figure(job)
+    except Exception as err:  # noqa: BLE001 -- told to the package's process, which raises it with the figure's name
+        return Printed(job.name, job.plot_width, 0.0, fitted=False, files={}, error=_told(err))
 
 
 def _told(err: BaseException) -> str:
@@ -230,26 +236,40 @@ def usable_cores() -> int:
 class Printers:
     """Print workers, one a core: each lays out and writes one figure at a time, sent as a :class:`PrintJob`.
 
-    Forked where this process can fork (they start at once, with no more
-    than this process has imported), else started afresh. Jobs wait here
-    until a worker is free, so a long spec never waits in a pipe.
+    ``method``: ``fork`` starts them at once, with no more than this process
+    has imported; ``spawn`` starts each afresh (its Python, then vl-convert);
+    ``here`` prints each figure in this process as it is sent, one after
+    another. By default they are forked where this process can fork
+    (:func:`can_fork`), else the figures are printed here: a spawned worker
+    runs the script that started this process again, and an author's script
+    without an ``if __name__ == "__main__":`` guard would start itself anew.
+    Jobs wait here until a worker is free, so a long spec never waits in a pipe.
     """
 
-    def __init__(self, count: int | None = None) -> None:
-        context: Any = multiprocessing.get_context("fork" if can_fork() else "spawn")
+    def __init__(self, count: int | None = None, *, method: Literal["fork", "spawn", "here"] | None = None) -> None:
+        method = method or ("fork" if can_fork() else "here")
         self._workers: list[tuple[Any, Connection]] = []
-        warming = context.Lock()
+        self._waiting: list[PrintJob] = []
+        self._busy: dict[Connection, PrintJob] = {}
+        self._printed_here: list[Printed] = []
+        self.here = method == "here"
+        if self.here:
+            return
+        context: Any = multiprocessing.get_context(method)
+        # Kept while the workers run: a spawned worker finds the lock by name, gone once this process drops it.
+        self._warming = warming = context.Lock()
         for _ in range(max(1, count or usable_cores())):
             ours, theirs = context.Pipe()
             process = context.Process(target=_serve, args=(theirs, warming), daemon=True, name="casereport-printer")
             process.start()
             theirs.close()
             self._workers.append((process, ours))
-        self._waiting: list[PrintJob] = []
-        self._busy: dict[Connection, PrintJob] = {}
 
     def submit(self, job: PrintJob) -> None:
-        """Send the job to a free worker, or keep it until one is free."""
+        """Send the job to a free worker, or keep it until one is free (or print it now, ``here``)."""
+        if self.here:
+            self._printed_here.append(_printed(job))
+            return
         self._waiting.append(job)
         self._send()
 
@@ -264,11 +284,13 @@ class Printers:
                 self._busy[connection] = job
 
     def pending(self) -> int:
-        """Jobs sent or waiting, not yet printed."""
-        return len(self._waiting) + len(self._busy)
+        """Jobs sent or waiting whose result has not been asked for."""
+        return len(self._waiting) + len(self._busy) + len(self._printed_here)
 
     def done(self, *, block: bool) -> Iterator[Printed]:
         """The jobs printed since last asked; with ``block``, waiting for at least one if any is pending."""
+        while self._printed_here:
+            yield self._printed_here.pop(0)
         if not self._busy:
             return
         ready = wait(list(self._busy), timeout=None if block else 0)
