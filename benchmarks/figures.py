@@ -6,7 +6,8 @@ executed-record path). One invocation prints the ratio the issue asks about:
 ``casereport figures`` for the seed case, every figure in every format, as an
 author runs it (its own process: Python's start and the imports included),
 over an empty notebook run through papermill (the kernel's start). Each is
-repeated and the median taken. Aim: at most 3.
+repeated and the median taken. Aim: at most 3. It also times the same
+command drawing the figures alone (``--only`` them: no explorer page).
 
 The command keeps the vega-embed script it bundles in the user's cache
 folder; the timed runs find it there (it is built before them if need be),
@@ -16,6 +17,7 @@ and one more run with an empty cache folder shows the first run on a machine.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -75,12 +77,16 @@ def main() -> int:
         )
         floor = [sys.executable, "-c", imports + f"f.load_case({str(case)!r})"]
         _timed([*figures, str(folder / "warm-up")])  # builds the cached script bundle if this machine has none
+        # The figures alone: the same command without the explorer page (an HTML page, not a figure).
+        drawn = json.loads((folder / "warm-up" / "manifest.json").read_text(encoding="utf-8"))["files"]
+        alone = [*figures[:-1], "--only", ",".join(dict.fromkeys(entry["figure"] for entry in drawn)), "--out"]
         first = _timed([*figures, str(folder / "first")], XDG_CACHE_HOME=str(folder / "empty-cache"))
-        empty_times, floor_times, figure_times = [], [], []
+        empty_times, floor_times, figure_times, alone_times = [], [], [], []
         for repeat in range(REPEATS):
             empty_times.append(_papermill(empty))
             floor_times.append(_timed(floor))
             figure_times.append(_timed([*figures, str(folder / f"figs{repeat}")]))
+            alone_times.append(_timed([*alone, str(folder / f"alone{repeat}")]))
         notebook_s = None
         if options.notebook:
             start = time.perf_counter()
@@ -94,13 +100,18 @@ def main() -> int:
                 progress_bar=False,
             )
             notebook_s = time.perf_counter() - start
-    empty_s, figures_s, floor_s = (statistics.median(t) for t in (empty_times, figure_times, floor_times))
+    empty_s, figures_s, floor_s, alone_s = (
+        statistics.median(t) for t in (empty_times, figure_times, floor_times, alone_times)
+    )
     print(f"cores:                        {len(os.sched_getaffinity(0))}")
     print(f"empty papermill run:          {empty_s:6.2f} s (median of {REPEATS})")
     print(f"start, imports and case:      {floor_s:6.2f} s (the floor; {floor_s / empty_s:.2f} x empty)")
     print(f"every figure, every format:   {figures_s:6.2f} s (casereport figures; median of {REPEATS})")
     print(f"ratio:                        {figures_s / empty_s:6.2f} (aim: at most 3)")
     print(f"drawing and writing alone:    {figures_s - floor_s:6.2f} s")
+    print(
+        f"the figures without the page: {alone_s:6.2f} s (--only the figures, no explorer; {alone_s / empty_s:.2f} x)"
+    )
     print(f"first run on a machine:       {first:6.2f} s (the script bundle built and kept)")
     if notebook_s is not None:
         print(f"through the notebook:         {notebook_s:6.2f} s (papermill, executed record; once)")
