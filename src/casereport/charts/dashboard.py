@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import altair as alt
 
@@ -49,31 +49,35 @@ def dashboard_chart(
     wide desktop, and a window resized redraws without Python.
     """
     sized: dict[str, Any] = {"axis": axis, "width": NOMINAL_WIDTH, "standalone": False, "text_size": SCREEN_TEXT}
-    timeline = timeline_chart(case, brush_range=brush_range, **sized).properties(
-        description=f"Case timeline of {case.title}: planned dose days per drug, stagings and events. "
-        "Drag across it to narrow the views below; the data are in the tables under the chart."
+    timeline = _described(
+        timeline_chart(case, brush_range=brush_range, **sized),
+        f"Case timeline of {case.title}: planned dose days per drug, stagings and events. "
+        "Drag across it to narrow the views below; the data are in the tables under the chart.",
     )
     views: list[alt.LayerChart | alt.VConcatChart] = [timeline]
     markers = tumour_markers(case)
     shown = _lab_view(case, analytes, markers)
     if shown:
         views.append(
-            lab_chart(
-                case, shown, title="Labs (brush the timeline to zoom)", height=190, domain_param=BRUSH, **sized
-            ).properties(
-                description=f"Lab values over time: {', '.join(analyte_name(case, c) for c in shown)}, "
-                "with their upper limits and the treatment periods shaded."
+            _described(
+                lab_chart(
+                    case, shown, title="Labs (brush the timeline to zoom)", height=190, domain_param=BRUSH, **sized
+                ),
+                f"Lab values over time: {', '.join(analyte_name(case, c) for c in shown)}, "
+                "with their upper limits and the treatment periods shaded.",
             )
         )
     for marker in markers:
         views.append(
-            marker_chart(case, marker, scale=marker_scale, height=170, domain_param=BRUSH, **sized).properties(
-                description=f"{analyte_title(case, marker)} over time on a {marker_scale} scale, with its upper limit."
+            _described(
+                marker_chart(case, marker, scale=marker_scale, height=170, domain_param=BRUSH, **sized),
+                f"{analyte_title(case, marker)} over time on a {marker_scale} scale, with its upper limit.",
             )
         )
     views.append(
-        imaging_chart(case, brush=BRUSH, row_height=17, **sized).properties(
-            description="Imaging findings by staging and site, with the RECIST 1.1 category of each staging."
+        _described(
+            imaging_chart(case, brush=BRUSH, row_height=17, **sized),
+            "Imaging findings by staging and site, with the RECIST 1.1 category of each staging.",
         )
     )
     chart = alt.vconcat(*views, spacing=22, resolve=_independent("color", "shape"))
@@ -94,6 +98,16 @@ def dashboard_chart(
         legend=alt.LegendConfig(labelFontSize=AXIS_TEXT, titleFontSize=AXIS_TEXT, columns=3, orient="bottom"),
         title=alt.TitleConfig(fontSize=SCREEN_TEXT + 1, subtitleFontSize=AXIS_TEXT, anchor="start"),
     )
+
+
+View = TypeVar("View", bound=alt.LayerChart | alt.VConcatChart)
+
+
+def _described(view: View, description: str) -> View:
+    """The view just built, with its description for screen readers: set in place, as Altair's ``properties``
+    would build the layered view anew, copying every layer."""
+    view.description = description
+    return view
 
 
 def _lab_view(case: Case, analytes: tuple[str, ...] | list[str] | None, markers: list[str]) -> list[str]:
