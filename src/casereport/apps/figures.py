@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from importlib import metadata
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 import altair as alt
 import pandas as pd
@@ -314,8 +314,21 @@ class _SideJobs:
 class _Figures:
     """The figures' specs, built here and sent to the print workers; each figure's result as it comes back."""
 
-    def __init__(self, figures: dict[str, Figure], widths: dict[str, float], printers: Printers, **job: Any) -> None:
-        self.figures, self.widths, self.printers, self.job = figures, widths, printers, job
+    def __init__(
+        self,
+        figures: dict[str, Figure],
+        widths: dict[str, float],
+        printers: Printers,
+        *,
+        case: Case,
+        out: Path,
+        axis: Axis,
+        formats: tuple[str, ...],
+        dpi: int,
+    ) -> None:
+        self.figures, self.widths, self.printers = figures, widths, printers
+        self.case, self.out, self.axis, self.dpi = case, out, axis, dpi
+        self.static = [fmt for fmt in formats if fmt != "html"]  # the HTML pages are written here, from the specs
         self.specs: dict[str, dict] = {}
         self.redrawn: set[str] = set()
 
@@ -335,12 +348,8 @@ class _Figures:
                 width_points,
                 figure.columns,
                 redrawn=name in self.redrawn,
-                dpi=self.job["dpi"],
-                paths={
-                    fmt: str(self.job["out"] / figure_file(self.job["case"], name, self.job["axis"], fmt))
-                    for fmt in self.job["formats"]
-                    if fmt != "html"
-                },
+                dpi=self.dpi,
+                paths={fmt: str(self.out / figure_file(self.case, name, self.axis, fmt)) for fmt in self.static},
             )
         )
 

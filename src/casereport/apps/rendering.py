@@ -22,7 +22,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
@@ -34,9 +34,8 @@ from altair.utils.html import INLINE_HTML_TEMPLATE
 
 from casereport import charts
 from casereport.apps.offline import vega_lite_version
-from casereport.apps.printing import POINTS_PER_INCH, lay_out, svg_width
+from casereport.apps.printing import POINTS_PER_INCH, lay_out, static_files, svg_width
 from casereport.apps.printing import fits as svg_fits
-from casereport.apps.printing import static_files as svg_files
 
 FONT_FAMILY = "Liberation Sans"
 PRINT_FONT = f"{FONT_FAMILY}, Arial, Helvetica, sans-serif"
@@ -113,14 +112,9 @@ def fits(drawing: Drawing, *, columns: int, width_points: float) -> bool:
     return svg_fits(drawing.svg, columns=columns, width_points=width_points)
 
 
-def static_files(drawing: Drawing, formats: Iterable[str], dpi: int) -> dict[str, bytes]:
-    """The drawing in each of ``formats`` (:func:`casereport.apps.printing.static_files`)."""
-    return svg_files(drawing.svg, formats, dpi)
-
-
 def static_file(drawing: Drawing, fmt: str, dpi: int) -> bytes:
-    """The drawing in one format: SVG, PDF or PNG."""
-    return static_files(drawing, [fmt], dpi)[fmt]
+    """The drawing in one format: SVG, PDF or PNG (:func:`casereport.apps.printing.static_files`)."""
+    return static_files(drawing.svg, [fmt], dpi)[fmt]
 
 
 def html_page(spec: dict, bundle: str) -> bytes:
