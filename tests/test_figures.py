@@ -23,6 +23,7 @@ from casereport.apps.cli import main
 from casereport.apps.explorer import explorer_spec
 from casereport.apps.figures import (
     FORMATS,
+    WIDTH_RANGE_MM,
     Figure,
     case_hash,
     check_parameters,
@@ -424,3 +425,13 @@ def test_every_spec_the_package_writes_is_valid_vega_lite(case_dir, axis):
     assert {name: _schema_errors(spec) for name, spec in specs.items()} == dict.fromkeys(specs)
     broken = json.loads(json.dumps(specs["timeline"]).replace('"type": "bar"', '"type": "bars"'))
     assert _schema_errors(broken)
+
+
+def test_the_narrowest_width_accepted_draws_every_figure(case_dir, tmp_path):
+    """At the narrowest width the command accepts (20 mm), every figure is drawn: a lab figure's limit names,
+    wider than its plot there, go to the plot's right end (they raised an IndexError)."""
+    narrowest = WIDTH_RANGE_MM[0]
+    manifest = write_figures(case_dir=case_dir, output_dir=tmp_path, formats="svg", width_mm=narrowest, workers=1)
+    drawn = {entry["figure"] for entry in manifest["files"]}
+    factories = figure_factories(casereport.load_case(case_dir), axis="calendar", width_points=1)
+    assert drawn == {name for name, figure in factories.items() if isinstance(figure, Figure)}

@@ -475,11 +475,13 @@ class _FigureLayout:
             line = size * LINE_HEIGHT
             # On one line beside the rule; or, where that has no room (a one-column figure's crowded
             # limits), the same words on two lines: the analytes over the limit.
+            # A plot narrower than the words (the narrowest width asked for) leaves the right end alone.
+            right = int(self.x.width) - 2
             placings = [
                 (lines, text_box(anchor, first_y, lines, size, align="right"))
                 for lines in ([" ".join(named.words)], list(named.words))
                 for first_y in (rule - 1 - line * (len(lines) - 0.5), rule + 1 + line / 2)
-                for anchor in range(int(self.x.width) - 2, int(max(text_width(words, size) for words in lines)), -4)
+                for anchor in range(right, int(max(text_width(words, size) for words in lines)), -4) or [right]
             ]
             chosen = self._free([box for _, box in placings], own_rule=rule)
             lines, box = placings[0 if chosen is None else chosen]
