@@ -161,4 +161,23 @@ def test_the_command_gives_the_cycle_collector_back(tmp_path, capsys):
     assert gc.isenabled()
     assert main(["figures", "--case", str(CASES[SYNTHETIC]), "--out", str(tmp_path), "--only", "timeline"]) == 0
     assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # only the program, about to exit, freezes what it made
     assert "--format: unknown format(s)" in capsys.readouterr().err
+
+
+def test_the_program_freezes_what_it_made_then_exits_with_the_status(monkeypatch):
+    """The installed program is run: main's status, after freezing the objects left, so that Python's exit does
+    not pass its cycle collector over them (a tenth of a figures run)."""
+    from importlib import metadata
+
+    from casereport.apps import cli
+
+    (program,) = metadata.entry_points(group="console_scripts", name="casereport")
+    assert program.value == "casereport.apps.cli:run"
+    frozen: list[bool] = []
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: frozen.append(True))
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    assert exited.value.code == 3
+    assert frozen == [True]

@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from casereport import __version__
 from casereport.apps.command_help import ENVIRONMENT, HelpFormatter
@@ -246,6 +246,18 @@ def _slides(args: argparse.Namespace) -> int:
     return serve_slides(notebook=args.notebook, port=args.port)
 
 
+def run() -> NoReturn:
+    """The program ``casereport`` (and ``python -m casereport.apps.cli``): :func:`main`, then exit with its status.
+
+    What the command made is frozen first (:func:`gc.freeze`): Python's exit passes its cycle collector over
+    every object still alive, those pandas and Altair made included, even with the collector disabled; that
+    was a tenth of ``casereport figures`` (0.2 to 0.27 s of 3.0 s). A caller of :func:`main` keeps its collector.
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] != ["figures"]:
@@ -437,4 +449,4 @@ def _command(argv: list[str], **context: Any) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
