@@ -70,7 +70,7 @@ def test_a_spec_vega_cannot_draw_is_an_error_naming_the_figure(tmp_path, METHOD)
         printers.submit(_job(tmp_path, width_points=2000, spec=broken))
         (printed,) = printers.done(block=True)
         assert printed.error
-        assert printed.error.startswith("ValueError: Vega-Lite to Vega conversion failed")
+        assert printed.error.startswith("ValueError: Vega-Lite to SVG conversion failed")
         assert " at " not in printed.error
         # The worker goes on to the next figure.
         printers.submit(_job(tmp_path, width_points=2000, redrawn=True))
@@ -128,7 +128,7 @@ def test_write_figures_raises_a_figure_error_from_a_worker(tmp_path, monkeypatch
         )
 
     monkeypatch.setattr(figures, "print_vega_lite", broken)
-    message = r"^the timeline figure could not be drawn: ValueError: Vega-Lite to Vega conversion failed:\n[^\n]+$"
+    message = r"^the timeline figure could not be drawn: ValueError: Vega-Lite to SVG conversion failed:\n[^\n]+$"
     with pytest.raises(FigureError, match=message) as raised:
         write_figures(case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats="svg", only="timeline", workers=1)
     assert raised.value.figure == "timeline"
@@ -145,7 +145,7 @@ def test_the_command_says_which_figure_failed_without_a_traceback(tmp_path, monk
     )
     err = capsys.readouterr().err
     assert status == 1
-    assert "casereport figures: the timeline figure could not be drawn: ValueError: Vega-Lite to Vega conversion" in err
+    assert "casereport figures: the timeline figure could not be drawn: ValueError: Vega-Lite to SVG conversion" in err
     assert "Traceback" not in err
 
 
