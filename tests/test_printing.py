@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -79,24 +80,56 @@ def test_a_spec_vega_cannot_draw_is_an_error_naming_the_figure(tmp_path, METHOD)
     assert not next_one.error
 
 
-def test_a_worker_that_dies_is_an_error_naming_the_figure_not_a_wait(tmp_path):
+@pytest.mark.parametrize("WORKER", ["layout", "writer"])
+def test_a_worker_that_dies_is_an_error_naming_the_figure_not_a_wait(tmp_path, WORKER):
+    """Either worker of a printer: the layout worker while it lays the figure out, or the writer, which has
+    the figure once it fits (stopped, then killed with the drawing waiting for it)."""
     printers = Printers(1, method="spawn")
     try:
-        ((process, _),) = printers._workers
-        printers.submit(_job(tmp_path, width_points=2000))
-        os.kill(process.pid, signal.SIGKILL)
+        layout, writer = printers.processes
+        if WORKER == "writer":
+            os.kill(writer.pid, signal.SIGSTOP)
+        printers.submit(_job(tmp_path, width_points=2000, redrawn=True))
+        os.kill((layout if WORKER == "layout" else writer).pid, signal.SIGKILL)
         with pytest.raises(RuntimeError, match=r"print worker stopped \(exit code -9\) while drawing the line figure"):
             list(printers.done(block=True))
     finally:
+        started = time.monotonic()
         printers.close()
+    assert time.monotonic() - started < 4  # no wait for a worker that will not answer
+    assert not any(process.is_alive() for process in (layout, writer))
 
 
 def test_closing_leaves_no_worker_running():
     printers = Printers(2, method="spawn")
-    processes = [process for process, _ in printers._workers]
+    processes = printers.processes
+    assert len(processes) == 4  # two printers: each a layout worker and a writer
     assert all(process.is_alive() for process in processes)
     printers.close()
     assert not any(process.is_alive() for process in processes)
+
+
+def test_a_printer_writes_one_figure_while_it_lays_out_the_next(tmp_path):
+    """The layout worker hands a drawing to its writer and goes on: the next figure is laid out (and, as it
+    does not fit, told back) while the writer, held stopped here, has not written the first."""
+    printers = Printers(1, method="spawn")
+    try:
+        _, writer = printers.processes
+        os.kill(writer.pid, signal.SIGSTOP)
+        first = tmp_path / "first"
+        first.mkdir()
+        printers.submit(_job(first, width_points=2000, redrawn=True))
+        printers.submit(_job(tmp_path, width_points=2000))
+        (missed,) = printers.done(block=True)
+        assert not missed.fitted
+        assert not list(first.iterdir())  # the writer has not written the first figure yet
+        assert printers.pending() == 1
+        os.kill(writer.pid, signal.SIGCONT)
+        (printed,) = printers.done(block=True)
+        assert printed.fitted
+        assert sorted(path.name for path in first.iterdir()) == ["line.pdf", "line.png", "line.svg"]
+    finally:
+        printers.close()
 
 
 def test_a_process_that_cannot_fork_prints_here_and_starts_no_process(tmp_path, monkeypatch):

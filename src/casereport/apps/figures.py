@@ -1,8 +1,9 @@
 """Writing the case's figures to files, with their captions and a manifest that says what drew them.
 
 Each figure's spec is built in the package's process (no notebook kernel)
-and sent to the print workers (:mod:`casereport.apps.printing`, one a
-core), which lay it out once and write every format from that drawing. The
+and sent to the printers (:mod:`casereport.apps.printing`: a layout worker
+and a writer, one for every two cores), which lay it out once and write
+every format from that drawing. The
 explorer page (with ``html``) and the companion tables are written
 meanwhile by one more worker, forked, or here after the specs are sent. The
 notebook ``notebooks/figures.ipynb`` calls the same :func:`write_figures`,
@@ -467,9 +468,11 @@ def write_figures(
     ``width_mm`` is millimetres or a journal preset (``single``, ``onehalf``,
     ``double``); ``only`` names the figures to draw (and ``explorer`` for the
     page), the rest of an earlier run's record in the folder being kept;
-    ``workers`` is how many print workers lay the figures out and write
-    them (default: the cores there are), or ``printers`` the workers to use
-    (started early, as the command line does: :class:`~casereport.apps.printing.Printers`).
+    ``workers`` is how many cores the drawing may use (default: those there
+    are): a printer (a layout worker and a writer) for every two, and, with
+    more than one, a worker for the explorer page and the tables; or
+    ``printers`` the printers to use (started early, as the command line
+    does: :class:`~casereport.apps.printing.Printers`).
     """
     global _SIDE
     case, out, chosen = check_parameters(
@@ -493,9 +496,9 @@ def write_figures(
     )
     # A figure that needs more room than asked (the rationale diagram) is drawn that much wider.
     widths = {name: max(width, figure.min_width_mm) for name, figure in figures.items()}
-    count = usable_cores() if workers is None else max(1, workers)
+    cores = usable_cores() if workers is None else max(1, workers)
     # Started before the side jobs' worker is forked (a fork while a pool's thread runs could copy a held lock).
-    started = Printers(count) if figures and printers is None else None
+    started = Printers(max(1, cores // 2)) if figures and printers is None else None
     workers_used = printers or started
     drawing = (
         _Figures(figures, widths, workers_used, case=case, out=out, axis=axis, formats=chosen, dpi=int(dpi))
@@ -503,7 +506,7 @@ def write_figures(
         else None
     )
     _SIDE = _Side(case=case, out=out, axis=axis)
-    side = _SideJobs([EXPLORER] * explorer + [TABLES], fork=count > 1)
+    side = _SideJobs([EXPLORER] * explorer + [TABLES], fork=cores > 1)
     if progress:  # once the workers are forked: a progress bar may start a thread of its own
         progress.start(len(figures) + explorer)  # the figures and the page: the tables are no figure
     printed: dict[str, Printed] = {}

@@ -7,10 +7,11 @@ resolution asked for by PDFium (what a printer makes of the PDF, in a sixth
 of the time resvg takes to rasterise the SVG at 300 dpi).
 
 :class:`Printers` are processes that do this for ``casereport figures``,
-one a core. The command starts them before it imports pandas and Altair, so
-that each runtime's start (about a third of a second) falls on a core the
-imports leave idle; the package's process builds each figure's spec and
-sends it on. Only the workers start a runtime, as a process with one
+one printer for every two cores: a layout worker, which runs the runtime,
+and a writer beside it, which makes the PDF and PNG. The command starts
+them before it imports pandas and Altair, so that the runtime's start
+(about a third of a second) falls on a core the imports leave idle; the
+package's process builds each figure's spec and sends it on. Only the workers start a runtime, as a process with one
 running cannot fork (:func:`can_fork`); where this process cannot fork
 (not Linux, or a runtime already started, as in a kernel that has drawn),
 it prints the figures itself. This module imports no more than a worker
@@ -19,6 +20,7 @@ needs: vl-convert, PDFium and Pillow, when first used.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import io
@@ -28,10 +30,10 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Self
+from typing import Any, Literal, NamedTuple, Self, TypeVar
 
 FONTS = Path(__file__).parent / "fonts"
 # vl-convert lays figures out in points (72 to the inch) and rasterises at `ppi`, so a figure
@@ -168,24 +170,55 @@ class Printed(NamedTuple):
     error: str | None = None
 
 
-def print_figure(job: PrintJob) -> Printed:
-    """Lay the figure out, and write its files if the drawing is as wide as asked."""
+class LaidOut(NamedTuple):
+    """A figure laid out as wide as asked (or ``redrawn``), for its files to be written: its SVG drawing, where
+    each format goes (``paths``) and the PNG's resolution."""
+
+    name: str
+    plot_width: int
+    svg: str
+    svg_width: float
+    dpi: int
+    paths: dict[str, str]
+
+
+def laid_out(job: PrintJob) -> LaidOut | Printed:
+    """The figure laid out: its drawing, or, when the drawing is not as wide as asked (and not ``redrawn``), what
+    it missed by (:class:`Printed`, not fitted, with no files), for the spec to be drawn again at another width."""
     svg = lay_out(job.spec)
     width = svg_width(svg)
     if not job.redrawn and not fits(svg, columns=job.columns, width_points=job.width_points):
         return Printed(job.name, job.plot_width, width, fitted=False, files={})
-    for fmt, content in static_files(svg, job.paths, job.dpi).items():
-        Path(job.paths[fmt]).write_bytes(content)
-    return Printed(job.name, job.plot_width, width, fitted=True, files=job.paths)
+    return LaidOut(job.name, job.plot_width, svg, width, job.dpi, job.paths)
 
 
-def _serve(connection: Connection, warming: Any) -> None:
-    """A print worker: start the runtime, then print each job sent until ``None`` comes (or the pipe closes).
+def write_drawing(drawing: LaidOut) -> Printed:
+    """A drawing's files, one a format."""
+    for fmt, content in static_files(drawing.svg, drawing.paths, drawing.dpi).items():
+        Path(drawing.paths[fmt]).write_bytes(content)
+    return Printed(drawing.name, drawing.plot_width, drawing.svg_width, fitted=True, files=drawing.paths)
 
-    The workers start their runtimes one after another (``warming``, a lock): started together, while the
-    package's process imports pandas and Altair, three processes would share two cores and slow the imports
-    every figure waits for (``casereport figures`` took 3.27 s so, 3.14 s one after another). A worker
-    that died holding the lock holds the others back for no more than :data:`WARMING_WAIT` seconds.
+
+def print_figure(job: PrintJob) -> Printed:
+    """Lay the figure out, and write its files if the drawing is as wide as asked."""
+    drawing = laid_out(job)
+    return drawing if isinstance(drawing, Printed) else write_drawing(drawing)
+
+
+Done = TypeVar("Done")
+WRITING = "writing"  # a layout worker's word to the package's process: the figure fits, its writer has it
+
+
+def _lay_out_jobs(connection: Connection, drawings: Any, warming: Any) -> None:
+    """A layout worker: start the runtime, then lay out each job sent until ``None`` comes (or the pipe closes).
+
+    A drawing as wide as asked goes to the worker's writer (``drawings``, a queue: the worker goes on to the next
+    figure while the writer makes the last one's files), the package's process told :data:`WRITING` first; a
+    miss or an error goes back to the package's process. The workers start their runtimes one after another
+    (``warming``, a lock): started together, while the package's process imports pandas and Altair, they would
+    share the cores with the imports every figure waits for (``casereport figures`` took 3.27 s so, 3.14 s
+    one after another). A worker that died holding the lock holds the others back for no more than
+    :data:`WARMING_WAIT` seconds.
     """
     try:
         held = warming.acquire(timeout=WARMING_WAIT)
@@ -195,17 +228,42 @@ def _serve(connection: Connection, warming: Any) -> None:
             if held:
                 warming.release()
         while (job := connection.recv()) is not None:
-            connection.send(_printed(job))
+            drawing = _told_if_failed(laid_out, job)
+            if isinstance(drawing, LaidOut):
+                connection.send(WRITING)  # before the writer can answer: the package's process hears it first
+                drawings.put(drawing)
+            else:
+                connection.send(drawing)
     except (EOFError, KeyboardInterrupt, OSError):
-        pass  # the package's process has gone, or was interrupted: nothing is left to print for
+        drawings.cancel_join_thread()  # the package's process has gone, or was interrupted: nothing to wait for
+    finally:
+        drawings.put(None)
+
+
+def _write_drawings(drawings: Any, connection: Connection) -> None:
+    """A writer: each drawing its layout worker hands on, written in every format, until ``None`` comes."""
+    try:
+        use_package_fonts()  # and the PDF and PNG libraries imported, while no drawing is waiting
+        import PIL.PngImagePlugin  # noqa: F401
+        import pypdfium2  # noqa: F401
+
+        while (drawing := drawings.get()) is not None:
+            connection.send(_told_if_failed(write_drawing, drawing))
+    except (EOFError, KeyboardInterrupt, OSError):
+        pass  # the package's process has gone, or was interrupted: nothing is left to write for
 
 
 def _printed(job: PrintJob) -> Printed:
     """The job printed, or the error that stopped it (for the package's process to raise)."""
+    return _told_if_failed(print_figure, job)
+
+
+def _told_if_failed(step: Callable[[Any], Done], work: PrintJob | LaidOut) -> Done | Printed:
+    """``step`` done on a job or a drawing, or the error that stopped it, as a :class:`Printed` naming the figure."""
     try:
-        return print_figure(job)
+        return step(work)
     except Exception as err:  # noqa: BLE001 -- told to the package's process, which raises it with the figure's name
-        return Printed(job.name, job.plot_width, 0.0, fitted=False, files={}, error=_told(err))
+        return Printed(work.name, work.plot_width, 0.0, fitted=False, files={}, error=_told(err))
 
 
 def _told(err: BaseException) -> str:
@@ -237,22 +295,51 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-class Printers:
-    """Print workers, one a core: each lays out and writes one figure at a time, sent as a :class:`PrintJob`.
+def _stop(process: Any) -> None:
+    """Wait for a worker to exit, and kill it if it has not within a few seconds."""
+    process.join(timeout=5)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
-    ``method``: ``fork`` starts them at once, with no more than this process
-    has imported; ``spawn`` starts each afresh (its Python, then vl-convert);
+
+class _Printer(NamedTuple):
+    """One printer: a layout worker (``jobs``, the pipe it takes jobs on and answers on) and its writer
+    (``written``, the pipe it answers on; ``drawings``, the queue it takes drawings from), and the figures its
+    writer has been given and not yet answered for."""
+
+    layout: Any
+    jobs: Connection
+    writer: Any
+    written: Connection
+    drawings: Any
+    writing: collections.deque[PrintJob]
+
+
+class Printers:
+    """Print workers: each printer lays out one figure at a time, sent as a :class:`PrintJob`, and writes its files.
+
+    A printer is two processes, pipelined: a layout worker (vl-convert's
+    JavaScript runtime: the Vega layout) and a writer beside it (the PDF and
+    PNG), so the runtime lays the next figure out while the last one's files
+    are written. One runtime for two cores, where there were two: each
+    runtime's start is a third of a second of a core, and a layout worker
+    kept busy lays the seed's figures out as fast as the specs come.
+
+    ``count`` printers (default: one for every two cores). ``method``:
+    ``fork`` starts them at once, with no more than this process has
+    imported; ``spawn`` starts each afresh (its Python, then vl-convert);
     ``here`` prints each figure in this process as it is sent, one after
     another. By default they are forked where this process can fork
     (:func:`can_fork`), else the figures are printed here: a spawned worker
     runs the script that started this process again, and an author's script
     without an ``if __name__ == "__main__":`` guard would start itself anew.
-    Jobs wait here until a worker is free, so a long spec never waits in a pipe.
+    Jobs wait here until a layout worker is free, so a long spec never waits in a pipe.
     """
 
     def __init__(self, count: int | None = None, *, method: Literal["fork", "spawn", "here"] | None = None) -> None:
         method = method or ("fork" if can_fork() else "here")
-        self._workers: list[tuple[Any, Connection]] = []
+        self._printers: list[_Printer] = []
         self._waiting: list[PrintJob] = []
         self._busy: dict[Connection, PrintJob] = {}
         self._printed_here: list[Printed] = []
@@ -262,15 +349,29 @@ class Printers:
         context: Any = multiprocessing.get_context(method)
         # Kept while the workers run: a spawned worker finds the lock by name, gone once this process drops it.
         self._warming = warming = context.Lock()
-        for _ in range(max(1, count or usable_cores())):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, warming), daemon=True, name="casereport-printer")
-            process.start()
-            theirs.close()
-            self._workers.append((process, ours))
+        for _ in range(max(1, count or usable_cores() // 2)):
+            drawings = context.Queue()
+            written, writers_end = context.Pipe(duplex=False)
+            writer = context.Process(
+                target=_write_drawings, args=(drawings, writers_end), daemon=True, name="casereport-writer"
+            )
+            writer.start()
+            writers_end.close()
+            jobs, layouts_end = context.Pipe()
+            layout = context.Process(
+                target=_lay_out_jobs, args=(layouts_end, drawings, warming), daemon=True, name="casereport-layout"
+            )
+            layout.start()
+            layouts_end.close()
+            self._printers.append(_Printer(layout, jobs, writer, written, drawings, collections.deque()))
+
+    @property
+    def processes(self) -> list[Any]:
+        """The workers' processes: each printer's layout worker, then its writer."""
+        return [process for printer in self._printers for process in (printer.layout, printer.writer)]
 
     def submit(self, job: PrintJob) -> None:
-        """Send the job to a free worker, or keep it until one is free (or print it now, ``here``)."""
+        """Send the job to a free layout worker, or keep it until one is free (or print it now, ``here``)."""
         if self.here:
             self._printed_here.append(_printed(job))
             return
@@ -278,54 +379,78 @@ class Printers:
         self._send()
 
     def _send(self) -> None:
-        for process, connection in self._workers:
-            if self._waiting and connection not in self._busy:
+        for printer in self._printers:
+            if self._waiting and printer.jobs not in self._busy:
                 job = self._waiting.pop(0)
                 try:
-                    connection.send(job)
+                    printer.jobs.send(job)
                 except (BrokenPipeError, OSError):
-                    raise RuntimeError(self._stopped(process, job)) from None
-                self._busy[connection] = job
+                    raise RuntimeError(self._stopped(printer.layout, job)) from None
+                self._busy[printer.jobs] = job
 
     def pending(self) -> int:
         """Jobs sent or waiting whose result has not been asked for."""
-        return len(self._waiting) + len(self._busy) + len(self._printed_here)
+        writing = sum(len(printer.writing) for printer in self._printers)
+        return len(self._waiting) + len(self._busy) + writing + len(self._printed_here)
 
     def done(self, *, block: bool) -> Iterator[Printed]:
         """The jobs printed since last asked; with ``block``, waiting for at least one if any is pending."""
         while self._printed_here:
             yield self._printed_here.pop(0)
-        if not self._busy:
-            return
-        ready = wait(list(self._busy), timeout=None if block else 0)
-        for connection in ready:
-            assert isinstance(connection, Connection)
+        answered = False
+        while not answered:
+            watched = [*self._busy, *(printer.written for printer in self._printers if printer.writing)]
+            if not watched:
+                return
+            # The layout workers' answers first: a layout worker's WRITING is sent before its writer can answer.
+            ready = sorted(wait(watched, timeout=None if block else 0), key=lambda c: c not in self._busy)
+            answers = [answer for connection in ready if (answer := self._answered(connection)) is not None]
+            self._send()
+            yield from answers
+            answered = bool(answers) or not block
+
+    def _answered(self, connection: Any) -> Printed | None:
+        """A worker's answer: a job printed (or missed, or failed), or ``None`` for a drawing handed to a writer."""
+        if connection in self._busy:
+            printer = next(p for p in self._printers if p.jobs is connection)
             job = self._busy.pop(connection)
-            try:
-                printed: Printed = connection.recv()
-            except (EOFError, OSError):
-                process = next(p for p, c in self._workers if c is connection)
-                process.join(timeout=1)
-                raise RuntimeError(self._stopped(process, job)) from None
-            yield printed
-        self._send()
+            answer = self._answer(connection, printer.layout, job)
+            if answer == WRITING:
+                printer.writing.append(job)
+                return None
+        else:
+            printer = next(p for p in self._printers if p.written is connection)
+            answer = self._answer(connection, printer.writer, printer.writing.popleft())
+        assert isinstance(answer, Printed)
+        return answer
+
+    def _answer(self, connection: Connection, process: Any, job: PrintJob) -> Printed | str:
+        try:
+            answer: Printed | str = connection.recv()
+        except (EOFError, OSError):
+            process.join(timeout=1)
+            raise RuntimeError(self._stopped(process, job)) from None
+        return answer
 
     @staticmethod
     def _stopped(process: Any, job: PrintJob) -> str:
         return f"the print worker stopped (exit code {process.exitcode}) while drawing the {job.name} figure"
 
     def close(self) -> None:
-        """Stop the workers: each finishes its job, if any, and exits."""
-        for _, connection in self._workers:
+        """Stop the workers: each finishes its job, if any (a writer, the drawings it has been given), and exits."""
+        for printer in self._printers:
             with contextlib.suppress(BrokenPipeError, OSError):
-                connection.send(None)
-            connection.close()
-        for process, _ in self._workers:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join()
-        self._workers = []
+                printer.jobs.send(None)
+            printer.jobs.close()
+        for printer in self._printers:
+            _stop(printer.layout)
+            if printer.layout.exitcode:  # it died before telling its writer to stop: this process tells it
+                printer.drawings.put(None)
+                printer.drawings.close()
+                printer.drawings.join_thread()
+            _stop(printer.writer)
+            printer.written.close()
+        self._printers = []
 
     def __enter__(self) -> Self:
         return self
