@@ -427,6 +427,74 @@ def test_every_spec_the_package_writes_is_valid_vega_lite(case_dir, axis):
     assert _schema_errors(broken)
 
 
+# A field an expression reads: ``datum.value``, ``datum['a field']``.
+DATUM_FIELD = re.compile(r"datum\.([A-Za-z_]\w*)|datum\[['\"]([^'\"]+)['\"]\]")
+# Parts of an encoding whose expressions read the axis's or legend's own datum (its value, its label), not the data.
+NOT_DATA = {"axis", "legend", "scale", "title", "header"}
+
+
+def _read_fields(node: object) -> set[str]:
+    """The data fields an encoding or a transform reads: each ``field``, and each ``datum`` in an expression."""
+    if isinstance(node, list):
+        return set().union(*map(_read_fields, node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    fields: set[str] = set()
+    for key, value in node.items():
+        if key in NOT_DATA:
+            continue
+        if key == "field" and isinstance(value, str):
+            fields.add(value)
+        elif key in ("test", "calculate", "filter") and isinstance(value, str):
+            fields |= {a or b for a, b in DATUM_FIELD.findall(value)}
+        else:
+            fields |= _read_fields(value)
+    return fields
+
+
+def _unread_fields(spec: dict) -> list[str]:
+    """Each field a mark of the spec reads that its data does not have, as "mark n: field"."""
+    columns = {name: set().union(*(row.keys() for row in rows)) for name, rows in spec.get("datasets", {}).items()}
+    missing: list[str] = []
+
+    def visit(node: dict, data: str | None) -> None:
+        data = node.get("data", {}).get("name", data) if isinstance(node.get("data"), dict) else data
+        if "mark" in node and columns.get(data):  # an empty dataset has no columns to check against
+            made = {step["as"] for step in node.get("transform", []) if isinstance(step.get("as"), str)}
+            read = _read_fields(node.get("encoding", {})) | _read_fields(node.get("transform", []))
+            missing.extend(f"mark {len(missing)}: {field}" for field in sorted(read - columns[data] - made))
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            for child in node.get(key, []):
+                visit(child, data)
+        if isinstance(node.get("spec"), dict):
+            visit(node["spec"], data)
+
+    visit(spec, None)
+    return missing
+
+
+@pytest.mark.parametrize("axis", ["calendar", "relative"])
+def test_every_field_a_mark_reads_is_in_its_data(case_dir, axis):
+    """Each layer's data carries the fields its marks read (encodings, tooltips, conditions, transforms) and may
+    carry no more: the charts cut their records to the columns they draw, as Altair converts and writes every
+    column of every layer. Checked on every figure and the explorer's chart; a field taken out must be missed."""
+    case = casereport.load_case(case_dir)
+    specs = {
+        name: print_spec(figure.draw(200))
+        for name, figure in figure_factories(case, axis=axis, width_points=rendering.points(85)).items()
+        if isinstance(figure, Figure)
+    }
+    specs["explorer"] = explorer_spec(case, axis=axis)
+    assert {name: _unread_fields(spec) for name, spec in specs.items()} == {name: [] for name in specs}
+    for name in ("liver_enzymes", "explorer"):
+        if name in specs:
+            cut = json.loads(json.dumps(specs[name]))
+            for rows in cut["datasets"].values():
+                for row in rows:
+                    row.pop("when", None)
+            assert _unread_fields(cut)
+
+
 def test_the_narrowest_width_accepted_draws_every_figure(case_dir, tmp_path):
     """At the narrowest width the command accepts (20 mm), every figure is drawn: a lab figure's limit names,
     wider than its plot there, go to the plot's right end (they raised an IndexError)."""

@@ -41,6 +41,29 @@ from casereport.derive.panels import analyte_title, liver_enzymes, liver_enzymes
 from casereport.derive.tables import unit_text
 from casereport.derive.timeline import Axis
 
+# The columns a lab chart's marks read (position, tooltips, provenance). Altair converts every column of each
+# layer's data and writes it into the spec, and the graded records have 37: cut to these, the seed's figures
+# were built in 0.77 s where they took 0.89, their specs 257 kB where they were 421.
+DRAWN_COLUMNS = (
+    "x",
+    "value",
+    "analyte",
+    "loinc",
+    "unit",
+    "when",
+    "flag",
+    "grade",
+    "grade_note",
+    "provenance",
+    "date_provenance",
+    "source",
+)
+
+
+def _drawn(labs: pd.DataFrame) -> pd.DataFrame:
+    """The lab records cut to the columns the marks read (tests/test_figures.py checks that they are all there)."""
+    return labs[[column for column in DRAWN_COLUMNS if column in labs]]
+
 
 def lab_chart(
     case: Case,
@@ -102,6 +125,7 @@ def lab_chart(
     level = (width, text_size) if figure else None
     # A printed figure's calendar dates are untitled, as the timeline's: the months say what they are.
     x = _x(case, axis, title=not (level and axis == "calendar"), domain_param=domain_param, level=level)
+    labs = _drawn(labs)
     base = alt.Chart(labs)
     lines = base.mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True).encode(
         x=x, y=y, color=colour, detail=alt.Detail("analyte:N")
@@ -655,6 +679,7 @@ def all_labs_chart(
                 format=ticks.format,
             ),
         )
+        values = _drawn(values)
         reference = (
             alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
         )
