@@ -299,6 +299,7 @@ class _SideJobs:
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) if fork and can_fork() else None
         )
         self.futures: list[Future] = [self.pool.submit(_side_job, name) for name in names] if self.pool else []
+        self.forked = self.pool is not None
 
     def results(self) -> Iterator[dict]:
         if self.pool is None:
@@ -523,13 +524,20 @@ def write_figures(
                 drawing.send(name)
                 for figure in drawing.printed(block=False):
                     done(figure)
-        for result in side.results():  # written here, while the print workers work, where none could be forked
-            side_results[result["job"]] = result
-            if progress and result["job"] == EXPLORER:
-                progress.done(EXPLORER)
-        while drawing and drawing.printers.pending():
+
+        def side_done() -> None:
+            for result in side.results():
+                side_results[result["job"]] = result
+                if progress and result["job"] == EXPLORER:
+                    progress.done(EXPLORER)
+
+        if not side.forked:  # written here, while the printers work
+            side_done()
+        while drawing and drawing.printers.pending():  # each figure that misses its width drawn again meanwhile
             for figure in drawing.printed(block=True):
                 done(figure)
+        if side.forked:  # waited for last: a figure that misses its width is not held back by it
+            side_done()
     finally:
         side.close()
         if started:

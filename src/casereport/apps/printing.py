@@ -21,7 +21,6 @@ needs: vl-convert, PDFium and Pillow, when first used.
 from __future__ import annotations
 
 import collections
-import contextlib
 import functools
 import io
 import itertools
@@ -209,16 +208,16 @@ Done = TypeVar("Done")
 WRITING = "writing"  # a layout worker's word to the package's process: the figure fits, its writer has it
 
 
-def _lay_out_jobs(connection: Connection, drawings: Any, warming: Any) -> None:
-    """A layout worker: start the runtime, then lay out each job sent until ``None`` comes (or the pipe closes).
+def _lay_out_jobs(jobs: Any, answers: Connection, drawings: Any, warming: Any) -> None:
+    """A layout worker: start the runtime, then lay out each job from ``jobs`` (a queue) until ``None`` comes.
 
     A drawing as wide as asked goes to the worker's writer (``drawings``, a queue: the worker goes on to the next
     figure while the writer makes the last one's files), the package's process told :data:`WRITING` first; a
-    miss or an error goes back to the package's process. The workers start their runtimes one after another
-    (``warming``, a lock): started together, while the package's process imports pandas and Altair, they would
-    share the cores with the imports every figure waits for (``casereport figures`` took 3.27 s so, 3.14 s
-    one after another). A worker that died holding the lock holds the others back for no more than
-    :data:`WARMING_WAIT` seconds.
+    miss or an error goes back to the package's process (``answers``). The workers start their runtimes one
+    after another (``warming``, a lock): started together, while the package's process imports pandas and
+    Altair, they would share the cores with the imports every figure waits for (``casereport figures`` took
+    3.27 s so, 3.14 s one after another). A worker that died holding the lock holds the others back for no
+    more than :data:`WARMING_WAIT` seconds.
     """
     try:
         held = warming.acquire(timeout=WARMING_WAIT)
@@ -227,13 +226,13 @@ def _lay_out_jobs(connection: Connection, drawings: Any, warming: Any) -> None:
         finally:
             if held:
                 warming.release()
-        while (job := connection.recv()) is not None:
+        while (job := jobs.get()) is not None:
             drawing = _told_if_failed(laid_out, job)
             if isinstance(drawing, LaidOut):
-                connection.send(WRITING)  # before the writer can answer: the package's process hears it first
+                answers.send(WRITING)  # before the writer can answer: the package's process hears it first
                 drawings.put(drawing)
             else:
-                connection.send(drawing)
+                answers.send(drawing)
     except (EOFError, KeyboardInterrupt, OSError):
         drawings.cancel_join_thread()  # the package's process has gone, or was interrupted: nothing to wait for
     finally:
@@ -304,15 +303,17 @@ def _stop(process: Any) -> None:
 
 
 class _Printer(NamedTuple):
-    """One printer: a layout worker (``jobs``, the pipe it takes jobs on and answers on) and its writer
-    (``written``, the pipe it answers on; ``drawings``, the queue it takes drawings from), and the figures its
-    writer has been given and not yet answered for."""
+    """One printer: a layout worker (``jobs``, the queue it takes jobs from; ``answers``, the pipe it answers on)
+    and its writer (``drawings``, the queue it takes drawings from; ``written``, the pipe it answers on), with
+    the figures each has been given and not yet answered for, in order."""
 
     layout: Any
-    jobs: Connection
+    jobs: Any
+    answers: Connection
     writer: Any
-    written: Connection
     drawings: Any
+    written: Connection
+    laying_out: collections.deque[PrintJob]
     writing: collections.deque[PrintJob]
 
 
@@ -326,6 +327,10 @@ class Printers:
     runtime's start is a third of a second of a core, and a layout worker
     kept busy lays the seed's figures out as fast as the specs come.
 
+    A job goes to the printer with the fewest in hand, through a queue that
+    this process's feeder thread writes, so that sending a spec never waits
+    for a busy worker to read it, nor a worker for this process to send it.
+
     ``count`` printers (default: one for every two cores). ``method``:
     ``fork`` starts them at once, with no more than this process has
     imported; ``spawn`` starts each afresh (its Python, then vl-convert);
@@ -334,14 +339,11 @@ class Printers:
     (:func:`can_fork`), else the figures are printed here: a spawned worker
     runs the script that started this process again, and an author's script
     without an ``if __name__ == "__main__":`` guard would start itself anew.
-    Jobs wait here until a layout worker is free, so a long spec never waits in a pipe.
     """
 
     def __init__(self, count: int | None = None, *, method: Literal["fork", "spawn", "here"] | None = None) -> None:
         method = method or ("fork" if can_fork() else "here")
         self._printers: list[_Printer] = []
-        self._waiting: list[PrintJob] = []
-        self._busy: dict[Connection, PrintJob] = {}
         self._printed_here: list[Printed] = []
         self.here = method == "here"
         if self.here:
@@ -350,20 +352,27 @@ class Printers:
         # Kept while the workers run: a spawned worker finds the lock by name, gone once this process drops it.
         self._warming = warming = context.Lock()
         for _ in range(max(1, count or usable_cores() // 2)):
-            drawings = context.Queue()
+            drawings, jobs = context.Queue(), context.Queue()
+            # Never waited for at exit: a worker that died leaves what was sent to it unread.
+            jobs.cancel_join_thread()
             written, writers_end = context.Pipe(duplex=False)
             writer = context.Process(
                 target=_write_drawings, args=(drawings, writers_end), daemon=True, name="casereport-writer"
             )
             writer.start()
             writers_end.close()
-            jobs, layouts_end = context.Pipe()
+            answers, layouts_end = context.Pipe(duplex=False)
             layout = context.Process(
-                target=_lay_out_jobs, args=(layouts_end, drawings, warming), daemon=True, name="casereport-layout"
+                target=_lay_out_jobs,
+                args=(jobs, layouts_end, drawings, warming),
+                daemon=True,
+                name="casereport-layout",
             )
             layout.start()
             layouts_end.close()
-            self._printers.append(_Printer(layout, jobs, writer, written, drawings, collections.deque()))
+            self._printers.append(
+                _Printer(layout, jobs, answers, writer, drawings, written, collections.deque(), collections.deque())
+            )
 
     @property
     def processes(self) -> list[Any]:
@@ -371,27 +380,20 @@ class Printers:
         return [process for printer in self._printers for process in (printer.layout, printer.writer)]
 
     def submit(self, job: PrintJob) -> None:
-        """Send the job to a free layout worker, or keep it until one is free (or print it now, ``here``)."""
+        """Send the job to the printer with the fewest jobs in hand (or print it now, ``here``)."""
         if self.here:
             self._printed_here.append(_printed(job))
             return
-        self._waiting.append(job)
-        self._send()
-
-    def _send(self) -> None:
-        for printer in self._printers:
-            if self._waiting and printer.jobs not in self._busy:
-                job = self._waiting.pop(0)
-                try:
-                    printer.jobs.send(job)
-                except (BrokenPipeError, OSError):
-                    raise RuntimeError(self._stopped(printer.layout, job)) from None
-                self._busy[printer.jobs] = job
+        printer = min(self._printers, key=lambda p: len(p.laying_out) + len(p.writing))
+        if not printer.layout.is_alive():
+            raise RuntimeError(self._stopped(printer.layout, job))
+        printer.jobs.put(job)
+        printer.laying_out.append(job)
 
     def pending(self) -> int:
-        """Jobs sent or waiting whose result has not been asked for."""
-        writing = sum(len(printer.writing) for printer in self._printers)
-        return len(self._waiting) + len(self._busy) + writing + len(self._printed_here)
+        """Jobs sent whose result has not been asked for."""
+        in_hand = sum(len(printer.laying_out) + len(printer.writing) for printer in self._printers)
+        return in_hand + len(self._printed_here)
 
     def done(self, *, block: bool) -> Iterator[Printed]:
         """The jobs printed since last asked; with ``block``, waiting for at least one if any is pending."""
@@ -399,28 +401,31 @@ class Printers:
             yield self._printed_here.pop(0)
         answered = False
         while not answered:
-            watched = [*self._busy, *(printer.written for printer in self._printers if printer.writing)]
-            if not watched:
+            laying_out: dict[Any, _Printer] = {p.answers: p for p in self._printers if p.laying_out}
+            writing: dict[Any, _Printer] = {p.written: p for p in self._printers if p.writing}
+            if not laying_out and not writing:
                 return
             # The layout workers' answers first: a layout worker's WRITING is sent before its writer can answer.
-            ready = sorted(wait(watched, timeout=None if block else 0), key=lambda c: c not in self._busy)
-            answers = [answer for connection in ready if (answer := self._answered(connection)) is not None]
-            self._send()
+            ready = sorted(wait([*laying_out, *writing], timeout=None if block else 0), key=lambda c: c in writing)
+            answers = [
+                answer
+                for connection in ready
+                if (answer := self._answered(laying_out.get(connection), writing.get(connection))) is not None
+            ]
             yield from answers
             answered = bool(answers) or not block
 
-    def _answered(self, connection: Any) -> Printed | None:
+    def _answered(self, laying_out: _Printer | None, writing: _Printer | None) -> Printed | None:
         """A worker's answer: a job printed (or missed, or failed), or ``None`` for a drawing handed to a writer."""
-        if connection in self._busy:
-            printer = next(p for p in self._printers if p.jobs is connection)
-            job = self._busy.pop(connection)
-            answer = self._answer(connection, printer.layout, job)
+        if laying_out is not None:
+            job = laying_out.laying_out.popleft()
+            answer = self._answer(laying_out.answers, laying_out.layout, job)
             if answer == WRITING:
-                printer.writing.append(job)
+                laying_out.writing.append(job)
                 return None
         else:
-            printer = next(p for p in self._printers if p.written is connection)
-            answer = self._answer(connection, printer.writer, printer.writing.popleft())
+            assert writing is not None
+            answer = self._answer(writing.written, writing.writer, writing.writing.popleft())
         assert isinstance(answer, Printed)
         return answer
 
@@ -439,9 +444,7 @@ class Printers:
     def close(self) -> None:
         """Stop the workers: each finishes its job, if any (a writer, the drawings it has been given), and exits."""
         for printer in self._printers:
-            with contextlib.suppress(BrokenPipeError, OSError):
-                printer.jobs.send(None)
-            printer.jobs.close()
+            printer.jobs.put(None)
         for printer in self._printers:
             _stop(printer.layout)
             if printer.layout.exitcode:  # it died before telling its writer to stop: this process tells it
@@ -449,6 +452,8 @@ class Printers:
                 printer.drawings.close()
                 printer.drawings.join_thread()
             _stop(printer.writer)
+            printer.jobs.close()
+            printer.answers.close()
             printer.written.close()
         self._printers = []
 
