@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 import casereport
+from casereport.derive.timeline import days_since
 
 from .conftest import CASES, SEED, SYNTHETIC
 
@@ -60,3 +62,17 @@ def test_administrations_relative_to_their_own_start_are_exact(case_dir):
         days = casereport.relative_days(case, doses, reference=start)
         assert (days["day_earliest"] == days["regimen_day"] - 1).all()
         assert (days["day_latest"] == days["regimen_day"] - 1).all()
+
+
+def test_days_since_an_event_are_each_events_own_relative_days(case_dir):
+    """days_since answers from every event's days worked out at once: for each pair of events it gives what
+    relative_days gives for that one event's row, and an unknown event is a KeyError naming it."""
+    case = casereport.load_case(case_dir)
+    ids = list(case.events["id"])
+    for reference in ids:
+        for event in ids:
+            row = casereport.relative_days(case, case.events[case.events["id"] == event], reference=reference)
+            expected = (int(row["day_earliest"].iloc[0]), int(row["day_latest"].iloc[0]))
+            assert days_since(case, event, reference=reference) == expected, (reference, event)
+    with pytest.raises(KeyError, match="has no event 'no_such_event'"):
+        days_since(case, "no_such_event", reference=ids[0])

@@ -35,7 +35,7 @@ from casereport.data.catalogue import LABORATORY_TERMS
 from casereport.data.schema import StatementKind
 from casereport.derive.memo import per_case
 from casereport.derive.tables import format_when
-from casereport.derive.timeline import relative_days
+from casereport.derive.timeline import days_since
 
 CycleReading = Literal["full", "last_dose"]
 Interval = tuple[int, int]
@@ -94,14 +94,11 @@ def implied_elapsed(case: Case, statement: pd.Series, reading: CycleReading = "f
 
 def dated_elapsed(case: Case, regimen: str, event: str) -> Interval:
     """The days since the regimen's start that the event's date allows (inclusive)."""
-    start = case.regimen(regimen)["start"]
-    days = relative_days(case, case.events[case.events["id"] == event], reference=start).iloc[0]
-    return int(days["day_earliest"]), int(days["day_latest"])
+    return days_since(case, event, reference=case.regimen(regimen)["start"])
 
 
 def _certainly_before(case: Case, first: str, second: str) -> bool:
-    days = relative_days(case, case.events[case.events["id"] == second], reference=first).iloc[0]
-    return bool(days["day_earliest"] > 0)
+    return days_since(case, second, reference=first)[0] > 0
 
 
 def _disjoint(a: Interval, b: Interval) -> bool:
@@ -272,8 +269,7 @@ def _lab_check(case: Case, s: pd.Series) -> Check:
 
 
 def _order_check(case: Case, s: pd.Series) -> Check:
-    days = relative_days(case, case.events[case.events["id"] == s["to"]], reference=s["at"]).iloc[0]
-    low, high = int(days["day_earliest"]), int(days["day_latest"])
+    low, high = days_since(case, s["to"], reference=s["at"])
     relied = _illustrative(case.events[case.events["id"].isin([s["at"], s["to"]])])
     if low > 0:
         status: Status = _judged(True, relied)

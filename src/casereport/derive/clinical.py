@@ -13,7 +13,7 @@ import pandas as pd
 from casereport.data.case import Case
 from casereport.derive.response import is_hcc
 from casereport.derive.tables import when_text, when_texts
-from casereport.derive.timeline import relative_days
+from casereport.derive.timeline import days_since
 
 NOT_REPORTED = "not reported"
 NOT_GRADED = "not graded in the paper"
@@ -170,8 +170,7 @@ def _bclc(case: Case, ecog: pd.Series | None) -> dict[str, str]:
 
 
 def _span(case: Case, start: str, end: str) -> tuple[int, int]:
-    days = relative_days(case, case.events[case.events["id"] == end], reference=start).iloc[0]
-    return int(days["day_earliest"]), int(days["day_latest"])
+    return days_since(case, end, reference=start)
 
 
 def _duration(low: int, high: int) -> str:

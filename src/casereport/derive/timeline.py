@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from casereport.data.case import Case
+from casereport.derive.memo import per_case
 
 Axis = Literal["calendar", "relative"]
 
@@ -37,6 +38,28 @@ def relative_days(case: Case, frame: pd.DataFrame, *, reference: str | None = No
     out["day_earliest"] = np.where(same_chain, exact, earliest).astype(int)
     out["day_latest"] = np.where(same_chain, exact, latest).astype(int)
     return out
+
+
+def days_since(case: Case, event: str, *, reference: str) -> tuple[int, int]:
+    """The days from the event ``reference`` to ``event``: earliest and latest, equal when exactly known.
+
+    ``KeyError`` naming the event when the case has none by that id.
+    """
+    days = _event_days(case, reference)
+    if event not in days:
+        raise KeyError(f"case '{case.case_id}' has no event '{event}'")
+    return days[event]
+
+
+@per_case
+def _event_days(case: Case, reference: str) -> dict[str, tuple[int, int]]:
+    """Every event's days since ``reference``, worked out at once: the audit and the report ask of one event
+    after another (fifty times for the seed case), and pandas takes as long for one row as for all."""
+    days = relative_days(case, case.events, reference=reference)
+    table: dict[str, tuple[int, int]] = {}
+    for event, earliest, latest in zip(days["id"], days["day_earliest"], days["day_latest"], strict=True):
+        table.setdefault(event, (int(earliest), int(latest)))
+    return table
 
 
 def cycle_of(case: Case, frame: pd.DataFrame, *, regimen: str) -> pd.DataFrame:
