@@ -71,7 +71,8 @@ def main() -> int:
         empty = _notebook(folder, "empty")
         figures = [sys.executable, "-m", "casereport.apps.cli", "figures", "--case", str(case), "--out"]
         # The floor no figure code goes below: Python's start, the imports and reading the case.
-        # As the command starts: without the cycle collector or the imports it leaves out, with its commands' modules.
+        # As the command starts and ends: without the cycle collector or the imports it leaves out, with its
+        # commands' modules, and what it made frozen before Python's exit (cli.run).
         imports = (
             "import gc\ngc.disable()\n"
             "from casereport.apps.lean_imports import leave_out_unused_checkers, leave_out_widgets\n"
@@ -79,7 +80,7 @@ def main() -> int:
             "import casereport.apps.authoring, casereport.apps.care, casereport.apps.fhir, casereport.apps.cli\n"
             "import casereport.apps.figures as f\n"
         )
-        floor = [sys.executable, "-c", imports + f"f.load_case({str(case)!r})"]
+        floor = [sys.executable, "-c", imports + f"f.load_case({str(case)!r})\ngc.freeze()"]
         _timed([*figures, str(folder / "warm-up")])  # builds the cached script bundle if this machine has none
         # The figures alone: the same command without the explorer page (an HTML page, not a figure).
         drawn = json.loads((folder / "warm-up" / "manifest.json").read_text(encoding="utf-8"))["files"]
