@@ -43,6 +43,7 @@ WIDTH_TOLERANCE = 1  # points a drawing may fall short of the width asked for, a
 STATIC_FORMATS = ("svg", "pdf", "png")
 WARMING_WAIT = 3  # seconds a print worker waits for another to start its runtime before starting its own
 WHITE = (255, 255, 255, 255)
+Done = TypeVar("Done")  # what a worker's step makes of its work: a drawing, or a figure printed
 # Threads vl-convert's JavaScript runtime starts on first use (Linux names them so in /proc).
 _RUNTIME_THREADS = ("V8 ", "tokio-runtime")
 
@@ -204,7 +205,6 @@ def print_figure(job: PrintJob) -> Printed:
     return drawing if isinstance(drawing, Printed) else write_drawing(drawing)
 
 
-Done = TypeVar("Done")
 WRITING = "writing"  # a layout worker's word to the package's process: the figure fits, its writer has it
 
 
