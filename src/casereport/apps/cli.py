@@ -270,8 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        # The figures' print workers first: each starts its JavaScript runtime while this process imports
-        # pandas and Altair. And this process draws figures and nothing else: it leaves out jsonschema's IRI
+        # The figures' printers first: each layout worker starts its JavaScript runtime while this process
+        # imports pandas and Altair. And this process draws figures and nothing else: it leaves out jsonschema's IRI
         # checker (a third of the command's time went to it) and the widgets.
         with Printers() as printers:
             leave_out_unused_checkers()
