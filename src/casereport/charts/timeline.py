@@ -166,7 +166,7 @@ def timeline_chart(
     ]
     size = 40 if labelled else 70
     points = _provenance_marks(
-        events,
+        events[list(MARKED_EVENT_COLUMNS)],
         x=x,
         y=y,
         stroke=alt.ColorValue("#000000"),
@@ -210,6 +210,10 @@ def timeline_chart(
     return _finish(chart, text_size) if standalone else chart
 
 
+# The columns an event's marks read (position, lane, shape, tooltip, provenance, the staging pick), and its
+# date range's: Altair converts and writes every column of a layer's data, and the events have 28.
+MARKED_EVENT_COLUMNS = ("id", "x", "row", "offset", "kind", "label", "when", "provenance", "date_provenance", "source")
+RANGED_EVENT_COLUMNS = ("id", "x_start", "x_end", "row", "offset", "label", "when")  # id: whose range
 POSSIBLE_OPACITY = 0.25  # dose days that may fall after a stop dated only to the month
 DOSE_DAY_MIN = 1.5  # points: a lone dose day is drawn at least this wide, where its neighbours leave room
 DOSE_DAY_GAP = 0.5  # points left between separate dose days so widened
@@ -289,7 +293,7 @@ def _date_ranges(
     """
     # Wider than the day a date given to the day takes (on the relative axis, the reference event is exact).
     day = pd.Timedelta(days=1) if x_type == "temporal" else 1
-    ranged = events[events["x_end"] - events["x_start"] > day].assign(range=RANGE_TEXT)
+    ranged = events.loc[events["x_end"] - events["x_start"] > day, list(RANGED_EVENT_COLUMNS)].assign(range=RANGE_TEXT)
     if ranged.empty:
         return []
     grey, line = "#555555", 1.2
