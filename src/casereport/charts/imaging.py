@@ -216,6 +216,14 @@ def _finding_tooltip() -> list[alt.Tooltip]:
     ]
 
 
+def _read_only(findings: pd.DataFrame, *columns: str, tooltip: list[alt.Tooltip]) -> pd.DataFrame:
+    """The findings cut to the columns their marks read, ``columns`` and the tooltip's, and to their ids (which
+    finding each mark is): Altair converts and writes every column of a layer's data, and the findings have 37
+    (tests/test_figures.py checks the cut)."""
+    read = [*columns, *(str(field.shorthand).split(":")[0] for field in tooltip)]
+    return findings[[column for column in dict.fromkeys(read) if column in findings]]
+
+
 def _finding_layers(
     base: alt.Chart,
     *,
@@ -277,7 +285,11 @@ def _measured_panel(
     if measured.empty:
         return None
     measured["longest_mm"] = measured[["dim1_mm", "dim2_mm", "dim3_mm"]].max(axis=1)
-    dims = _brushed(alt.Chart(measured), brush, axis)
+    dims = _brushed(
+        alt.Chart(_read_only(measured, "id", "x", "staging_label", "longest_mm", "modality", tooltip=tooltip)),
+        brush,
+        axis,
+    )
     return (
         dims.mark_point(size=40, strokeWidth=1.5, opacity=1, filled=True)
         .encode(
@@ -363,8 +375,9 @@ def imaging_chart(
     y = _site_y(rows, slots, row_height)
     y_offset = alt.YOffset("slot:O", scale=alt.Scale(domain=list(range(slots))))
     tooltip = _finding_tooltip()
+    drawn = _read_only(findings, "id", "x", "staging_label", "site_kind", "slot", "change", "note", tooltip=tooltip)
     symbols, notes = _finding_layers(
-        _brushed(alt.Chart(findings), brush, axis),
+        _brushed(alt.Chart(drawn), brush, axis),
         x=_staging_x(order, text_size, band_position=0),
         y=y,
         y_offset=y_offset,
