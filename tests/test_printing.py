@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -107,6 +108,18 @@ def test_closing_leaves_no_worker_running():
     assert all(process.is_alive() for process in processes)
     printers.close()
     assert not any(process.is_alive() for process in processes)
+
+
+def test_closing_leaves_no_thread_behind(tmp_path):
+    """Jobs go to a printer through a queue whose feeder thread runs in this process: closing waits for it to end
+    (a notebook that writes figures again forks its printers anew, and a fork copies no thread but its own)."""
+    before = set(threading.enumerate())
+    with Printers(1, method="spawn") as printers:
+        printers.submit(_job(tmp_path, width_points=2000, redrawn=True))
+        (printed,) = printers.done(block=True)
+        assert set(threading.enumerate()) > before  # the feeder thread, while the printer runs
+    assert printed.fitted
+    assert set(threading.enumerate()) == before
 
 
 def test_a_printer_writes_one_figure_while_it_lays_out_the_next(tmp_path):

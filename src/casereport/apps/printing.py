@@ -234,9 +234,12 @@ def _lay_out_jobs(jobs: Any, answers: Connection, drawings: Any, warming: Any) -
             else:
                 answers.send(drawing)
     except (EOFError, KeyboardInterrupt, OSError):
-        drawings.cancel_join_thread()  # the package's process has gone, or was interrupted: nothing to wait for
-    finally:
+        # The package's process has gone, or was interrupted: nothing to wait for, and it is told (status 1)
+        # that jobs sent may be left unread.
+        drawings.cancel_join_thread()
         drawings.put(None)
+        sys.exit(1)
+    drawings.put(None)
 
 
 def _write_drawings(drawings: Any, connection: Connection) -> None:
@@ -353,8 +356,6 @@ class Printers:
         self._warming = warming = context.Lock()
         for _ in range(max(1, count or usable_cores() // 2)):
             drawings, jobs = context.Queue(), context.Queue()
-            # Never waited for at exit: a worker that died leaves what was sent to it unread.
-            jobs.cancel_join_thread()
             written, writers_end = context.Pipe(duplex=False)
             writer = context.Process(
                 target=_write_drawings, args=(drawings, writers_end), daemon=True, name="casereport-writer"
@@ -447,12 +448,15 @@ class Printers:
             printer.jobs.put(None)
         for printer in self._printers:
             _stop(printer.layout)
-            if printer.layout.exitcode:  # it died before telling its writer to stop: this process tells it
+            printer.jobs.close()
+            if printer.layout.exitcode:  # it stopped before the end: its writer is told here, and what was sent
+                printer.jobs.cancel_join_thread()  # to it, left unread, is not waited for
                 printer.drawings.put(None)
                 printer.drawings.close()
                 printer.drawings.join_thread()
+            else:  # it read every job, the last one included: the feeder thread has ended, or is ending
+                printer.jobs.join_thread()
             _stop(printer.writer)
-            printer.jobs.close()
             printer.answers.close()
             printer.written.close()
         self._printers = []
