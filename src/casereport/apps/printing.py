@@ -449,11 +449,11 @@ class Printers:
         for printer in self._printers:
             _stop(printer.layout)
             printer.jobs.close()
-            if printer.layout.exitcode:  # it stopped before the end: its writer is told here, and what was sent
-                printer.jobs.cancel_join_thread()  # to it, left unread, is not waited for
-                printer.drawings.put(None)
-                printer.drawings.close()
-                printer.drawings.join_thread()
+            if printer.layout.exitcode:  # it stopped before the end: what was sent to it, left unread, is not
+                printer.jobs.cancel_join_thread()  # waited for, and its writer, if alive, is told here to stop
+                if printer.writer.is_alive():
+                    printer.drawings.cancel_join_thread()  # (nor is the word, were the writer to die first)
+                    printer.drawings.put(None)
             else:  # it read every job, the last one included: the feeder thread has ended, or is ending
                 printer.jobs.join_thread()
             _stop(printer.writer)
