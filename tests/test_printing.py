@@ -101,6 +101,11 @@ def test_a_worker_that_dies_is_an_error_naming_the_figure_not_a_wait(tmp_path, W
     assert not any(process.is_alive() for process in (layout, writer))
 
 
+def _every_answer(printers: Printers) -> None:
+    while printers.pending():
+        list(printers.done(block=True))
+
+
 def test_closing_after_the_writer_died_with_drawings_waiting_for_it_does_not_hang(tmp_path):
     """Drawings larger than a pipe holds, sent to a writer that is dead: neither the layout worker nor this
     process may wait forever to hand them on (the layout worker is killed after a few seconds)."""
@@ -113,8 +118,7 @@ def test_closing_after_the_writer_died_with_drawings_waiting_for_it_does_not_han
         for _ in range(3):
             printers.submit(_job(tmp_path, width_points=2000, redrawn=True, spec=many))
         with pytest.raises(RuntimeError, match="print worker stopped"):
-            while printers.pending():
-                list(printers.done(block=True))
+            _every_answer(printers)
     finally:
         started = time.monotonic()
         printers.close()
