@@ -8,7 +8,16 @@ import altair as alt
 import pandas as pd
 
 from casereport.charts.placement import LINE_HEIGHT, text_width, wrap_to
-from casereport.charts.style import FONT_SIZE, _finish, _independent, _palette_colour, _positions, _source, _wrap
+from casereport.charts.style import (
+    FONT_SIZE,
+    _finish,
+    _independent,
+    _palette_colour,
+    _positions,
+    _read_only,
+    _source,
+    _wrap,
+)
 from casereport.data.case import Case
 from casereport.derive.response import MRECIST_NOTE, RECIST_MODALITIES, recist_response
 from casereport.derive.tables import format_when
@@ -216,12 +225,10 @@ def _finding_tooltip() -> list[alt.Tooltip]:
     ]
 
 
-def _read_only(findings: pd.DataFrame, *columns: str, tooltip: list[alt.Tooltip]) -> pd.DataFrame:
-    """The findings cut to the columns their marks read, ``columns`` and the tooltip's, and to their ids (which
-    finding each mark is): Altair converts and writes every column of a layer's data, and the findings have 37
-    (tests/test_figures.py checks the cut)."""
-    read = [*columns, *(str(field.shorthand).split(":")[0] for field in tooltip)]
-    return findings[[column for column in dict.fromkeys(read) if column in findings]]
+def _tooltip_fields(tooltip: list[alt.Tooltip]) -> list[str]:
+    """The fields a tooltip reads, which its layer keeps of the findings' 37 columns (style._read_only), with the
+    ids (which finding each mark is) and the columns its marks read."""
+    return [str(field.shorthand).split(":")[0] for field in tooltip]
 
 
 def _finding_layers(
@@ -286,7 +293,9 @@ def _measured_panel(
         return None
     measured["longest_mm"] = measured[["dim1_mm", "dim2_mm", "dim3_mm"]].max(axis=1)
     dims = _brushed(
-        alt.Chart(_read_only(measured, "id", "x", "staging_label", "longest_mm", "modality", tooltip=tooltip)),
+        alt.Chart(
+            _read_only(measured, ["id", "x", "staging_label", "longest_mm", "modality", *_tooltip_fields(tooltip)])
+        ),
         brush,
         axis,
     )
@@ -375,7 +384,9 @@ def imaging_chart(
     y = _site_y(rows, slots, row_height)
     y_offset = alt.YOffset("slot:O", scale=alt.Scale(domain=list(range(slots))))
     tooltip = _finding_tooltip()
-    drawn = _read_only(findings, "id", "x", "staging_label", "site_kind", "slot", "change", "note", tooltip=tooltip)
+    drawn = _read_only(
+        findings, ["id", "x", "staging_label", "site_kind", "slot", "change", "note", *_tooltip_fields(tooltip)]
+    )
     symbols, notes = _finding_layers(
         _brushed(alt.Chart(drawn), brush, axis),
         x=_staging_x(order, text_size, band_position=0),

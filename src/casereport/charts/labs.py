@@ -28,6 +28,7 @@ from casereport.charts.style import (
     _palette_colour,
     _positions,
     _provenance_marks,
+    _read_only,
     _regimen_periods,
     _source,
     _x,
@@ -41,9 +42,8 @@ from casereport.derive.panels import analyte_title, liver_enzymes, liver_enzymes
 from casereport.derive.tables import unit_text
 from casereport.derive.timeline import Axis
 
-# The columns a lab chart's marks read (position, tooltips, provenance). Altair converts every column of each
-# layer's data and writes it into the spec, and the graded records have 37: cut to these, the seed's figures
-# were built in 0.77 s where they took 0.89, their specs 257 kB where they were 421.
+# The columns a lab chart's marks read (position, tooltips, provenance; style._read_only): of the graded
+# records' 37, the seed's figures were built in 0.77 s where they took 0.89, their specs 257 kB where 421.
 DRAWN_COLUMNS = (
     "x",
     "value",
@@ -58,11 +58,6 @@ DRAWN_COLUMNS = (
     "date_provenance",
     "source",
 )
-
-
-def _drawn(labs: pd.DataFrame) -> pd.DataFrame:
-    """The lab records cut to the columns the marks read (tests/test_figures.py checks that they are all there)."""
-    return labs[[column for column in DRAWN_COLUMNS if column in labs]]
 
 
 def lab_chart(
@@ -125,7 +120,7 @@ def lab_chart(
     level = (width, text_size) if figure else None
     # A printed figure's calendar dates are untitled, as the timeline's: the months say what they are.
     x = _x(case, axis, title=not (level and axis == "calendar"), domain_param=domain_param, level=level)
-    labs = _drawn(labs)
+    labs = _read_only(labs, DRAWN_COLUMNS)
     base = alt.Chart(labs)
     lines = base.mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True).encode(
         x=x, y=y, color=colour, detail=alt.Detail("analyte:N")
@@ -679,7 +674,7 @@ def all_labs_chart(
                 format=ticks.format,
             ),
         )
-        values = _drawn(values)
+        values = _read_only(values, DRAWN_COLUMNS)
         reference = (
             alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import textwrap
+from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple, TypeVar
 
 import altair as alt
@@ -103,6 +104,12 @@ def x_extent(case: Case, axis: Axis) -> list:
     if axis == "calendar":
         return [alt.DateTime(year=t.year, month=t.month, date=t.day) for t in (low, high)]
     return [low, high]
+
+
+def _read_only(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """``frame`` cut to the ``columns`` a layer's marks read, those it has: Altair converts every column of a
+    layer's data and writes it into the spec (tests/test_figures.py checks that each field read is there)."""
+    return frame[[column for column in dict.fromkeys(columns) if column in frame]]
 
 
 @per_case
