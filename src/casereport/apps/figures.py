@@ -299,7 +299,11 @@ class _SideJobs:
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) if fork and can_fork() else None
         )
         self.futures: list[Future] = [self.pool.submit(_side_job, name) for name in names] if self.pool else []
-        self.forked = self.pool is not None
+
+    @property
+    def forked(self) -> bool:
+        """Whether a forked worker writes them (else they are written here, when their results are asked for)."""
+        return self.pool is not None
 
     def results(self) -> Iterator[dict]:
         if self.pool is None:

@@ -11,10 +11,11 @@ one printer for every two cores: a layout worker, which runs the runtime,
 and a writer beside it, which makes the PDF and PNG. The command starts
 them before it imports pandas and Altair, so that the runtime's start
 (about a third of a second) falls on a core the imports leave idle; the
-package's process builds each figure's spec and sends it on. Only the workers start a runtime, as a process with one
-running cannot fork (:func:`can_fork`); where this process cannot fork
-(not Linux, or a runtime already started, as in a kernel that has drawn),
-it prints the figures itself. This module imports no more than a worker
+package's process builds each figure's spec and sends it on. Only the
+workers start a runtime, as a process with one running cannot fork
+(:func:`can_fork`); where this process cannot fork (not Linux, or a
+runtime already started, as in a kernel that has drawn), it prints the
+figures itself. This module imports no more than a worker
 needs: vl-convert, PDFium and Pillow, when first used.
 """
 
