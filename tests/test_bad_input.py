@@ -12,7 +12,7 @@ import pytest
 import casereport
 from casereport.apps.cli import main
 
-from .conftest import SEED, SYNTHETIC
+from .conftest import CASES, SEED, SYNTHETIC
 
 
 def replace(path: Path, old: str, new: str) -> None:
@@ -492,3 +492,12 @@ def test_a_record_without_a_date_is_told_how_to_place_an_undated_one(editable_ca
     assert "relative_to" in problems[0].hint
     assert "date_provenance to illustrative" in problems[0].hint
     assert "date_rule" in problems[0].hint
+
+
+@pytest.mark.parametrize("command", ["report", "explorer"])
+def test_an_out_path_that_cannot_be_written_is_named_without_a_traceback(command, tmp_path, capsys):
+    """A folder given where a file goes: the command names the flag, the path and the reason, and exits 2."""
+    status = main([command, str(CASES[SYNTHETIC]), "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == f"casereport {command}: --out: cannot write '{tmp_path}': Is a directory\n"

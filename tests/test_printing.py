@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -15,7 +18,7 @@ import pytest
 from casereport.apps import printing
 from casereport.apps.figures import write_figures
 from casereport.apps.printing import Printers, PrintJob, svg_width
-from casereport.exceptions import FigureError
+from casereport.exceptions import FigureError, OutputError
 
 from .conftest import CASES, SYNTHETIC
 
@@ -252,3 +255,84 @@ def test_the_program_freezes_what_it_made_then_exits_with_the_status(monkeypatch
         cli.run()
     assert exited.value.code == 3
     assert frozen == [True]
+
+
+@pytest.mark.parametrize("METHOD", METHODS)
+def test_a_file_that_cannot_be_written_is_named_with_the_reason(tmp_path, METHOD):
+    """A folder where a figure's PNG goes (or a full disk): the error names that file and the system's reason, and
+    does not say the figure could not be drawn (it was)."""
+    job = _job(tmp_path, width_points=2000, redrawn=True)
+    Path(job.paths["png"]).mkdir()
+    with Printers(1, method=METHOD) as printers:
+        printers.submit(job)
+        (printed,) = printers.done(block=True)
+    assert printed.unwritten == job.paths["png"]
+    assert printed.error == "Is a directory"
+
+
+@pytest.mark.parametrize(
+    ("blocked", "workers"),
+    [
+        ("synthetic-weekly-gemcitabine-timeline-calendar.png", 1),  # written by this process's printer
+        ("synthetic-weekly-gemcitabine-timeline-calendar.html", 1),  # a figure's page, written here from its spec
+        ("synthetic-weekly-gemcitabine-response.csv", 1),  # a companion table
+        ("manifest.json", 1),
+        ("synthetic-weekly-gemcitabine-report.md", 2),  # by the side worker when this process can fork
+    ],
+)
+def test_write_figures_names_the_file_it_could_not_write(tmp_path, blocked, workers):
+    (tmp_path / blocked).mkdir()
+    with pytest.raises(OutputError) as raised:
+        write_figures(case_dir=CASES[SYNTHETIC], output_dir=tmp_path, only="timeline", workers=workers)
+    assert raised.value.path == str(tmp_path / blocked)
+    assert raised.value.reason == "Is a directory"
+    assert str(raised.value) == f"cannot write {tmp_path / blocked}: Is a directory"
+
+
+def test_an_output_error_raised_in_a_worker_is_raised_again_with_its_fields():
+    again = pickle.loads(pickle.dumps(OutputError("/out/a.pdf", "No space left on device")))
+    assert isinstance(again, OutputError)
+    assert (again.path, again.reason) == ("/out/a.pdf", "No space left on device")
+    assert str(again) == "cannot write /out/a.pdf: No space left on device"
+
+
+def test_the_command_names_the_file_it_could_not_write_without_a_traceback(tmp_path):
+    """Run as an author runs it (its own process, the workers forked): the forked side worker's error too."""
+    (tmp_path / "synthetic-weekly-gemcitabine-response.csv").mkdir()
+    command = [sys.executable, "-m", "casereport.apps.cli", "figures", "--case", str(CASES[SYNTHETIC])]
+    run = subprocess.run(
+        [*command, "--out", str(tmp_path), "--only", "timeline"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert f"casereport figures: cannot write {tmp_path}/synthetic-weekly-gemcitabine-response.csv: Is a directory" in (
+        run.stderr
+    )
+    assert "Traceback" not in run.stderr
+    assert "could not be drawn" not in run.stderr
+
+
+@pytest.mark.parametrize("asking", ["--help", "-h", "--he"])
+def test_asking_for_the_figures_help_starts_no_printer(asking, monkeypatch, capsys):
+    """Help is read at once: no print worker (nor its JavaScript runtime) is started for it."""
+    from casereport.apps import cli
+
+    started: list[int | None] = []
+
+    class Counted(Printers):
+        def __init__(self, count: int | None = None, **options) -> None:
+            started.append(count)
+            super().__init__(count, **options)
+
+    monkeypatch.setattr(printing, "Printers", Counted)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["figures", asking])
+    assert exited.value.code == 0
+    assert "--only" in capsys.readouterr().out
+    assert started == []
+    # A command that draws does start them (the counting is seen to work).
+    assert cli.main(["figures", "--out", "x", "--width", "3"]) == 2
+    assert len(started) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 
@@ -77,12 +78,31 @@ class ParameterError(CaseReportError):
 
 
 class FigureError(CaseReportError):
-    """A figure could not be drawn or written; names the ``figure`` and the ``reason`` (the drawing's error)."""
+    """A figure could not be drawn; names the ``figure`` and the ``reason`` (the drawing's error)."""
 
     def __init__(self, figure: str, reason: str) -> None:
         self.figure = figure
         self.reason = reason
         super().__init__(f"the {figure} figure could not be drawn: {reason}")
+
+
+class OutputError(CaseReportError):
+    """A file could not be written (a folder in its place, a full disk, no permission); the ``path`` and the
+    ``reason`` (the system's words)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot write {path}: {reason}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Raised in a worker process and raised again here: pickled by its fields, not by its message.
+        return (OutputError, (self.path, self.reason))
+
+    @classmethod
+    def from_os_error(cls, err: OSError, path: str | Path) -> OutputError:
+        """The error an ``OSError`` met writing ``path`` (the file it names, when it names one) makes."""
+        return cls(str(err.filename or path), err.strerror or str(err))
 
 
 class UnknownCaseError(CaseReportError):

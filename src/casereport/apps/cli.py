@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from casereport import __version__
 from casereport.apps.command_help import ENVIRONMENT, HelpFormatter
-from casereport.exceptions import CaseValidationError, FigureError, ParameterError
+from casereport.exceptions import CaseValidationError, FigureError, OutputError, ParameterError
 
 # The commands' modules (and pandas, Altair) are imported once the command line is read, in main: so that
 # `casereport figures` starts its print workers first, to start up while this process imports them.
@@ -88,7 +88,11 @@ def _report(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
     else:
-        args.out.write_text(text, encoding="utf-8")
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as err:
+            print(f"casereport report: --out: cannot write '{args.out}': {err.strerror}", file=sys.stderr)
+            return 2
         print(f"{case.case_id}: report written to {args.out}", file=sys.stderr)
     return 0
 
@@ -260,7 +264,7 @@ def run() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] != ["figures"]:
+    if arguments[:1] != ["figures"] or _asks_for_help(arguments):
         return _command(arguments)
     from casereport.apps.lean_imports import leave_out_unused_checkers, leave_out_widgets
     from casereport.apps.printing import Printers
@@ -280,6 +284,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if collecting:
             gc.enable()
+
+
+def _asks_for_help(arguments: list[str]) -> bool:
+    """Whether the command line asks for help (``-h``, ``--help`` or a prefix argparse takes for it), which
+    starts no print worker."""
+    options = arguments[: arguments.index("--")] if "--" in arguments else arguments
+    return any(a == "-h" or (len(a) > 2 and "--help".startswith(a)) for a in options)
 
 
 def _command(argv: list[str], **context: Any) -> int:
@@ -442,6 +453,10 @@ def _command(argv: list[str], **context: Any) -> int:
         # Every command that reads a case refuses an invalid one alike: its problems, exit status 2.
         print(err, file=sys.stderr)
         return 2
+    except OutputError as err:
+        # A file that could not be written (a folder in its place, a full disk): which, and why; no traceback.
+        print(f"casereport {args.command}: {err}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader (`| head`) closed the pipe: stop quietly, as Python's docs advise, not with a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

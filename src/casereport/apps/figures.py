@@ -28,7 +28,7 @@ import pandas as pd
 from casereport import charts
 from casereport.apps.explorer import write_explorer
 from casereport.apps.parameters import WIDTHS_MM
-from casereport.apps.printing import Printed, Printers, PrintJob, can_fork, usable_cores
+from casereport.apps.printing import Printed, Printers, PrintJob, can_fork, usable_cores, write_file
 from casereport.apps.rendering import (
     FONT_FAMILY,
     first_plot_width,
@@ -48,7 +48,7 @@ from casereport.derive.panels import analyte_slug, liver_enzymes, liver_enzymes_
 from casereport.derive.response import response_assessments
 from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis
-from casereport.exceptions import CaseValidationError, FigureError, ParameterError
+from casereport.exceptions import CaseValidationError, FigureError, OutputError, ParameterError
 
 FORMATS = ("svg", "png", "pdf", "html")
 AXES = ("calendar", "relative")
@@ -284,9 +284,12 @@ def _side_job(name: str) -> dict:
     side = _SIDE
     if side is None:
         raise RuntimeError("no case to write: write_figures sets it before its jobs run")
-    if name == EXPLORER:
-        return {"job": name, "page": write_explorer_page(side.case, side.out, axis=side.axis)}
-    return {"job": name, "tables": write_companion_tables(side.case, side.out)}
+    try:
+        if name == EXPLORER:
+            return {"job": name, "page": write_explorer_page(side.case, side.out, axis=side.axis)}
+        return {"job": name, "tables": write_companion_tables(side.case, side.out)}
+    except OSError as err:
+        raise OutputError.from_os_error(err, side.out) from None
 
 
 class _SideJobs:
@@ -362,6 +365,8 @@ class _Figures:
     def printed(self, *, block: bool) -> Iterator[Printed]:
         """The figures printed since last asked (drawing again, once, each that missed its width)."""
         for printed in self.printers.done(block=block):
+            if printed.unwritten:
+                raise OutputError(printed.unwritten, str(printed.error))
             if printed.error:
                 raise FigureError(printed.name, printed.error)
             if printed.fitted:
@@ -554,7 +559,7 @@ def write_figures(
         for fmt in chosen:
             path = out / figure_file(case, name, axis, fmt)
             if fmt == "html":
-                path.write_bytes(html_page(drawing.specs[name], vega_embed_bundle()))
+                write_file(path, html_page(drawing.specs[name], vega_embed_bundle()))
             files.append(_file_entry(name, fmt, path))
     texts = {name: figure.caption for name, figure in figures.items()}
     manifest = {
@@ -585,8 +590,7 @@ def write_figures(
     }
     if subset is not None:
         manifest = _with_earlier(manifest, out, list(factories))
-    (out / CAPTIONS).write_text(
-        captions_markdown(case, manifest["captions"], manifest["files"], manifest["skipped"]), encoding="utf-8"
-    )
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    captions_text = captions_markdown(case, manifest["captions"], manifest["files"], manifest["skipped"])
+    write_file(out / CAPTIONS, captions_text.encode("utf-8"))
+    write_file(out / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
     return manifest

@@ -35,6 +35,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Self, TypeVar
 
+from casereport.exceptions import OutputError
+
 FONTS = Path(__file__).parent / "fonts"
 # vl-convert lays figures out in points (72 to the inch) and rasterises at `ppi`, so a figure
 # `width_mm` wide has that many points, fonts are true point sizes, and the PNG at `dpi` is
@@ -169,6 +171,7 @@ class Printed(NamedTuple):
     fitted: bool
     files: dict[str, str]
     error: str | None = None
+    unwritten: str | None = None  # with ``error``: the file that could not be written (the figure was drawn)
 
 
 class LaidOut(NamedTuple):
@@ -193,10 +196,18 @@ def laid_out(job: PrintJob) -> LaidOut | Printed:
     return LaidOut(job.name, job.plot_width, svg, width, job.dpi, job.paths)
 
 
+def write_file(path: str | Path, content: bytes) -> None:
+    """``content`` written to ``path``; what stops it raised as :class:`~casereport.exceptions.OutputError`."""
+    try:
+        Path(path).write_bytes(content)
+    except OSError as err:
+        raise OutputError.from_os_error(err, path) from None
+
+
 def write_drawing(drawing: LaidOut) -> Printed:
     """A drawing's files, one a format."""
     for fmt, content in static_files(drawing.svg, drawing.paths, drawing.dpi).items():
-        Path(drawing.paths[fmt]).write_bytes(content)
+        write_file(drawing.paths[fmt], content)
     return Printed(drawing.name, drawing.plot_width, drawing.svg_width, fitted=True, files=drawing.paths)
 
 
@@ -265,6 +276,8 @@ def _told_if_failed(step: Callable[[Any], Done], work: PrintJob | LaidOut) -> Do
     """``step`` done on a job or a drawing, or the error that stopped it, as a :class:`Printed` naming the figure."""
     try:
         return step(work)
+    except OutputError as err:
+        return Printed(work.name, work.plot_width, 0.0, fitted=False, files={}, error=err.reason, unwritten=err.path)
     except Exception as err:  # noqa: BLE001 -- told to the package's process, which raises it with the figure's name
         return Printed(work.name, work.plot_width, 0.0, fitted=False, files={}, error=_told(err))
 
