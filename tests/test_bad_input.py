@@ -486,7 +486,7 @@ def test_a_record_without_a_date_is_told_how_to_place_an_undated_one(editable_ca
     case_dir = editable_case(SYNTHETIC)
     replace(case_dir / "labs.csv", "l02,1742-6,35,U/L,2021-04-19,", "l02,1742-6,35,U/L,,")
     problems = casereport.validate_case(case_dir)
-    assert [(p.file, p.row, p.field) for p in problems] == [("labs.csv", 2, "offset")]
+    assert [(p.file, p.row, p.field) for p in problems] == [("labs.csv", 2, "date")]
     assert problems[0].reason == "no date: give 'date', or 'relative_to' and 'offset'"
     assert problems[0].hint is not None
     assert "relative_to" in problems[0].hint

@@ -330,6 +330,8 @@ class CaseReader:
                 reason = error["msg"].removeprefix("Value error, ")
                 if _is_missing(error):
                     reason = "is required"
+                if _is_no_date(error):
+                    loc = ("date",)  # checked beside the offset (the last of the date's fields), missing as a date
                 self.add(
                     name,
                     row,
@@ -350,6 +352,11 @@ def _is_missing(error: ErrorDetails) -> bool:
     return error["type"] == "missing" or (error["type"].endswith("_type") and error.get("input", "") is None)
 
 
+def _is_no_date(error: ErrorDetails) -> bool:
+    """A record with neither a date nor an event to count from."""
+    return error["type"] == "value_error" and error["msg"].removeprefix("Value error, ") == NO_DATE
+
+
 def _field_hint(model: type[BaseModel], error: ErrorDetails) -> str | None:
     """How to fix one pydantic error: the field's meaning when it is missing, the allowed value meant."""
     loc = error["loc"]
@@ -362,7 +369,7 @@ def _field_hint(model: type[BaseModel], error: ErrorDetails) -> str | None:
         return nearest(given, allowed)
     if error["type"] in ("float_parsing", "int_parsing"):
         return "write the number alone, with '.' as the decimal point; its unit has a column of its own"
-    if error["type"] == "value_error" and error["msg"].removeprefix("Value error, ") == NO_DATE:
+    if _is_no_date(error):
         return NO_DATE_HINT
     if error["type"] == "bool_parsing":
         return "write true or false, or leave the cell empty when the paper does not say"
