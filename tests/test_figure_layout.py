@@ -1,8 +1,7 @@
 """The printed figures as a journal's figure editor looks at them (issue 14): measured in the drawn SVG.
 
-Each figure of both bundled cases is drawn by the package's own figure code
-(``figure_factories`` and ``rendering.fit``, as ``casereport figures`` draws
-it) at one column (85 mm) and at a page's width (174 mm), loaded into
+Each figure of both bundled cases is printed by the package's own figure code
+(``write_figures``, as ``casereport figures`` prints it: ``tests/printed.py``) at one column (85 mm) and at a page's width (174 mm), loaded into
 Chromium, and measured there: every text's box and size, the plot areas (the
 views' backgrounds), the whole figure. Then, from the same drawing as a PNG
 in greyscale, each legend's symbols must still differ from one another.
@@ -20,11 +19,11 @@ import pandas as pd
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-import casereport
-from casereport.apps import rendering
-from casereport.apps.figures import Figure, figure_factories
+from casereport.apps import printing
+from casereport.apps.rendering import points, print_vega_lite
 
 from .conftest import CASES
+from .printed import factories, printed_figure
 
 WIDTHS_MM = (85, 174)
 MIN_TEXT_PT = 6
@@ -96,25 +95,14 @@ class Drawn(NamedTuple):
 
 
 @cache
-def _factories(case: str, width_mm: float) -> dict[str, Figure]:
-    loaded = casereport.load_case(CASES[case])
-    made = figure_factories(loaded, axis="calendar", width_points=rendering.points(width_mm))
-    return {name: figure for name, figure in made.items() if isinstance(figure, Figure)}
-
-
-@cache
 def _drawn(case: str, name: str, width_mm: float) -> Drawn:
-    figure = _factories(case, width_mm)[name]
-    printed = max(width_mm, figure.min_width_mm)
-    drawing = rendering.fit(
-        figure.draw, columns=figure.columns, width_points=rendering.points(printed), margin=figure.margin
-    )
-    png = rendering.static_file(drawing, "png", GREY_DPI)
-    return Drawn(case, name, printed, width_mm, drawing.svg, Image.open(io.BytesIO(png)).convert("L"))
+    printed = printed_figure(case, name, width_mm, dpi=GREY_DPI)
+    grey = Image.open(io.BytesIO(printed.png)).convert("L")
+    return Drawn(case, name, printed.width_mm, width_mm, printed.svg, grey)
 
 
 FIGURES = [
-    (case, name, width) for case in sorted(CASES) for width in WIDTHS_MM for name in sorted(_factories(case, width))
+    (case, name, width) for case in sorted(CASES) for width in WIDTHS_MM for name in sorted(factories(case, width))
 ]
 
 
@@ -164,7 +152,7 @@ def test_every_text_is_at_least_6_pt_at_the_printed_width(figure, measure):
     drawn = _drawn(*figure)
     found = measure(drawn)
     # The SVG is in points; a figure printed at another width than drawn would scale its text.
-    scale = rendering.points(drawn.width_mm) / found["width"]
+    scale = points(drawn.width_mm) / found["width"]
     small = [(t["text"], round(t["size"] * scale, 2)) for t in found["texts"] if t["size"] * scale < MIN_TEXT_PT - 0.01]
     assert not small, f"text under {MIN_TEXT_PT} pt: {small}"
 
@@ -253,12 +241,12 @@ def test_in_greyscale_each_legend_still_tells_its_entries_apart(figure, measure)
 
 def _measured(browser, chart: alt.TopLevelMixin) -> tuple[dict, Image.Image]:
     """A chart of a test's own, drawn as the figures are, measured as they are, and its greyscale PNG."""
-    drawing = rendering.draw(lambda w: chart.properties(width=w), 200)
+    svg = printing.lay_out(print_vega_lite(chart.properties(width=200)))
     page = browser.new_page()
-    page.set_content(f"<!doctype html><body style='margin:0'>{drawing.svg}</body>")
+    page.set_content(f"<!doctype html><body style='margin:0'>{svg}</body>")
     found = page.evaluate(MEASURE)
     page.close()
-    return found, Image.open(io.BytesIO(rendering.static_file(drawing, "png", GREY_DPI))).convert("L")
+    return found, Image.open(io.BytesIO(printing.static_files(svg, ["png"], GREY_DPI)["png"])).convert("L")
 
 
 def test_the_checks_find_text_on_text_and_a_label_on_a_line(browser):

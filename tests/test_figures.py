@@ -341,39 +341,49 @@ def test_a_case_without_imaging_draws_the_other_figures_and_says_why_not_imaging
     assert not list(again.iterdir())
 
 
+def _jobs(monkeypatch) -> list[printing.PrintJob]:
+    """Every print job this process sends (each figure's spec at a plot width), as it sends it."""
+    sent: list[printing.PrintJob] = []
+    submit = printing.Printers.submit
+    monkeypatch.setattr(printing.Printers, "submit", lambda printers, job: sent.append(job) or submit(printers, job))
+    return sent
+
+
+def _svg_width(out: Path, case_name: str, figure: str) -> float:
+    return printing.svg_width((out / f"{case_name}-{figure}-calendar.svg").read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("width_mm", [85, 174])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_each_figure_of_a_bundled_case_is_drawn_once_at_the_width_asked(name, width_mm, monkeypatch):
+def test_each_figure_of_a_bundled_case_is_drawn_once_at_the_width_asked(name, width_mm, monkeypatch, tmp_path):
     """The figures' margins (``charts.PRINT_MARGIN``) guess each plot width right: one drawing a figure."""
-    widths: list[int] = []
-    draw = rendering.draw
-    monkeypatch.setattr(rendering, "draw", lambda chart_at, width: widths.append(width) or draw(chart_at, width))
-    case = casereport.load_case(CASES[name])
-    for figure_name, figure in figure_factories(case, axis="calendar", width_points=rendering.points(width_mm)).items():
-        if isinstance(figure, str):
-            continue
-        widths.clear()
-        asked = rendering.points(max(width_mm, figure.min_width_mm))
-        drawing = rendering.fit(figure.draw, columns=figure.columns, width_points=asked, margin=figure.margin)
-        assert rendering.fits(drawing, columns=figure.columns, width_points=asked), (
-            figure_name,
-            rendering.svg_width(drawing.svg),
-            asked,
-        )
-        assert len(widths) == 1, f"{figure_name} drawn at plot widths {widths}"
+    sent = _jobs(monkeypatch)
+    manifest = write_figures(case_dir=CASES[name], output_dir=tmp_path, formats="svg", width_mm=width_mm)
+    assert sorted(job.name for job in sent) == sorted(manifest["parameters"]["plot_width_points"])
+    for job in sent:
+        asked = rendering.points(manifest["parameters"]["figure_width_mm"][job.name])
+        drawn = _svg_width(tmp_path, name, job.name)
+        assert 0 <= asked - drawn <= printing.WIDTH_TOLERANCE * job.columns, (job.name, drawn, asked)
 
 
-def test_a_figure_whose_margin_is_guessed_wrong_is_drawn_again_at_the_width_asked(monkeypatch):
-    widths: list[int] = []
-    draw = rendering.draw
-    monkeypatch.setattr(rendering, "draw", lambda chart_at, width: widths.append(width) or draw(chart_at, width))
-    case = casereport.load_case(CASES[SEED])
-    figure = figure_factories(case, axis="calendar", width_points=rendering.points(85))["afp"]
-    assert not isinstance(figure, str)
-    drawing = rendering.fit(figure.draw, columns=1, width_points=rendering.points(85), margin=0)
-    assert len(widths) == 2
-    assert widths[1] < widths[0]
-    assert 0 <= rendering.points(85) - rendering.svg_width(drawing.svg) <= printing.WIDTH_TOLERANCE
+def test_a_figure_whose_margin_is_guessed_wrong_is_drawn_again_at_the_width_asked(monkeypatch, tmp_path):
+    from casereport.apps import figures
+
+    made = figures.figure_factories
+    monkeypatch.setattr(  # the AFP figure's margin guessed as none at all: its first plot is too wide
+        figures,
+        "figure_factories",
+        lambda case, **options: {
+            name: figure._replace(margin=0) if name == "afp" and isinstance(figure, Figure) else figure
+            for name, figure in made(case, **options).items()
+        },
+    )
+    sent = _jobs(monkeypatch)
+    write_figures(case_dir=CASES[SEED], output_dir=tmp_path, formats="svg", only="afp")
+    first, second = sent
+    assert (first.redrawn, second.redrawn) == (False, True)
+    assert second.plot_width < first.plot_width
+    assert 0 <= rendering.points(85) - _svg_width(tmp_path, SEED, "afp") <= printing.WIDTH_TOLERANCE
 
 
 def test_the_command_draws_without_importing_widgets(tmp_path):

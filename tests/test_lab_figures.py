@@ -14,8 +14,7 @@ import pytest
 
 import casereport
 from casereport import charts
-from casereport.apps import rendering
-from casereport.apps.figures import Figure, figure_factories
+from casereport.apps.figures import Figure
 from casereport.charts import labs
 from casereport.charts.placement import Box, text_box
 from casereport.charts.style import FONT_SIZE, OKABE_ITO, XPoints, _positions
@@ -23,6 +22,7 @@ from casereport.data.catalogue import AFP
 from casereport.derive import captions
 
 from .conftest import CASES, SEED, SYNTHETIC
+from .printed import factories, printed_figure
 from .test_charts import _walk
 
 LAB_FIGURES = ("liver_enzymes", "afp", "afp_log", "all_labs")
@@ -59,9 +59,7 @@ def _drawn(spec: dict) -> dict[str, bool]:
 
 
 def _figures(case_name: str, width_mm: float = 85) -> dict[str, Figure]:
-    case = casereport.load_case(CASES[case_name])
-    made = figure_factories(case, axis="calendar", width_points=rendering.points(width_mm))
-    return {name: f for name, f in made.items() if name in LAB_FIGURES and isinstance(f, Figure)}
+    return {name: f for name, f in factories(case_name, width_mm).items() if name in LAB_FIGURES}
 
 
 @pytest.mark.parametrize("case_name", sorted(CASES))
@@ -216,9 +214,7 @@ def test_the_small_multiples_are_no_taller_than_half_the_figure_for_plots_needs(
     of the seed's four panels is not most of a page (it was 193 mm tall); and the provenance legend starts at the
     left over the grades' (under the last panel it sat under the right column, apart from them)."""
     figure = _figures(case_name, width_mm)["all_labs"]
-    drawing = rendering.fit(
-        figure.draw, columns=figure.columns, width_points=rendering.points(width_mm), margin=figure.margin
-    )
+    drawing = printed_figure(case_name, "all_labs", width_mm)
     spec = drawing.spec
     panels = spec["concat"]
     plots = sum(panel["width"] * panel["height"] for panel in panels)

@@ -1,9 +1,16 @@
-"""Drawing one figure for print: compile its chart once, fit it to a width, and write every format from that.
+"""What a printed figure is made of: its spec in the print font, the plot width that fits it to a width, its page.
 
 A figure is compiled from Vega-Lite to Vega once and laid out by Vega once,
 as SVG, and every static format is written from that SVG
-(:mod:`casereport.apps.printing`). A figure is drawn a second time only
-when its first drawing is not the width asked for (see :func:`fit`).
+(:mod:`casereport.apps.printing`). Its whole drawing (legends and axis
+labels too) must be as wide as asked: never wider (a journal's column
+width is a limit), and short of it by less than
+:data:`~casereport.apps.printing.WIDTH_TOLERANCE` a column, as plots are
+whole points wide. Axis labels, legends and titles take a width only Vega
+knows: so a figure is first drawn at the plot width its margin leaves
+(:func:`first_plot_width`), measured, and only when that missed drawn
+again with the difference shared among its columns
+(:func:`second_plot_width`; :mod:`casereport.apps.figures` does this).
 
 Text is set in Liberation Sans (metrically Arial and Helvetica, which
 journals ask for), whose files travel with the package (``fonts/``, SIL Open
@@ -22,10 +29,8 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
 
 import altair as alt
 import platformdirs
@@ -34,8 +39,7 @@ from altair.utils.html import INLINE_HTML_TEMPLATE
 
 from casereport import charts
 from casereport.apps.offline import vega_lite_version
-from casereport.apps.printing import POINTS_PER_INCH, lay_out, static_files, svg_width
-from casereport.apps.printing import fits as svg_fits
+from casereport.apps.printing import POINTS_PER_INCH
 
 FONT_FAMILY = "Liberation Sans"
 PRINT_FONT = f"{FONT_FAMILY}, Arial, Helvetica, sans-serif"
@@ -57,44 +61,6 @@ def print_vega_lite(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
-class Drawing(NamedTuple):
-    """One figure, compiled and laid out: its Vega-Lite spec, its SVG, and the plot width it was drawn at."""
-
-    spec: dict
-    svg: str
-    plot_width: int
-
-
-def draw(chart_at: Callable[[int], alt.TopLevelMixin], plot_width: int) -> Drawing:
-    """Draw the chart at one plot width: its spec compiled to Vega once, and laid out once as SVG."""
-    spec = print_vega_lite(chart_at(plot_width))
-    return Drawing(spec, lay_out(spec), plot_width)
-
-
-def fit(
-    chart_at: Callable[[int], alt.TopLevelMixin],
-    *,
-    columns: int,
-    width_points: float,
-    margin: float | None = None,
-) -> Drawing:
-    """The figure drawn so that the whole of it (legends and axis labels too) is ``width_points`` wide.
-
-    Never wider (a journal's column width is a limit), and short of it by
-    less than :data:`~casereport.apps.printing.WIDTH_TOLERANCE` a column, as plots are whole points
-    wide. Axis labels, legends and titles take a width only Vega knows: so
-    draw at the plot width the figure's ``margin`` (the points it takes
-    beside its plots, :data:`casereport.charts.PRINT_MARGIN`) leaves,
-    measure, and only when that missed redraw with the difference shared
-    among the columns.
-    """
-    guess = first_plot_width(columns=columns, width_points=width_points, margin=margin)
-    drawing = draw(chart_at, guess)
-    if fits(drawing, columns=columns, width_points=width_points):
-        return drawing
-    return draw(chart_at, second_plot_width(guess, svg_width(drawing.svg), columns=columns, width_points=width_points))
-
-
 def first_plot_width(*, columns: int, width_points: float, margin: float | None) -> int:
     """The plot width a figure is first drawn at: what its ``margin`` (or :data:`AXIS_ALLOWANCE` a column) leaves."""
     beside = AXIS_ALLOWANCE * columns if margin is None else margin
@@ -105,16 +71,6 @@ def second_plot_width(first: int, drawn_width: float, *, columns: int, width_poi
     """The plot width to draw again at, when the drawing at ``first`` was ``drawn_width`` points wide: the
     difference shared among the columns."""
     return max(60, math.floor(first + (width_points - drawn_width) / columns))
-
-
-def fits(drawing: Drawing, *, columns: int, width_points: float) -> bool:
-    """Whether a drawing is as wide as asked: not wider, and short by less than a point a column."""
-    return svg_fits(drawing.svg, columns=columns, width_points=width_points)
-
-
-def static_file(drawing: Drawing, fmt: str, dpi: int) -> bytes:
-    """The drawing in one format: SVG, PDF or PNG (:func:`casereport.apps.printing.static_files`)."""
-    return static_files(drawing.svg, [fmt], dpi)[fmt]
 
 
 def html_page(spec: dict, bundle: str) -> bytes:
