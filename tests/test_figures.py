@@ -103,6 +103,13 @@ def test_bad_parameters_name_the_parameter(overrides, parameter, tmp_path):
     assert raised.value.parameter == parameter
 
 
+def test_a_format_asked_twice_is_one_format(tmp_path):
+    _, _, chosen = check_parameters(
+        case_dir=CASES[SEED], output_dir=tmp_path, formats="png, SVG,svg,png", axis="calendar", width_mm=85, dpi=300
+    )
+    assert chosen == ("png", "svg")
+
+
 def test_cli_refuses_an_unknown_format(tmp_path, capsys):
     assert main(["figures", "--out", str(tmp_path), "--format", "svg,gif"]) == 2
     assert "--format: unknown format(s)" in capsys.readouterr().err  # the flag the user typed

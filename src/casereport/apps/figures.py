@@ -95,7 +95,10 @@ def check_parameters(
     dpi: int,
 ) -> tuple[Case, Path, tuple[str, ...]]:
     """Check the figure parameters; raise :class:`ParameterError` naming the first bad one."""
-    chosen = tuple(f.strip().lower() for f in (formats.split(",") if isinstance(formats, str) else formats))
+    # Each format once, in the order asked: "svg,SVG" is one format, its files listed once in the manifest.
+    chosen = tuple(
+        dict.fromkeys(f.strip().lower() for f in (formats.split(",") if isinstance(formats, str) else formats))
+    )
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
         raise ParameterError("formats", f"unknown format(s) {unknown or chosen}; choose from {', '.join(FORMATS)}")
