@@ -57,7 +57,7 @@ def test_figures_notebook_writes_every_figure(name, axis, tmp_path, capfd):
     )
     assert executed.is_file()
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["case_sha256"] == case_hash(CASES[name])
+    assert manifest["case_sha256"] == case_hash(casereport.load_case(CASES[name]))
     assert manifest["parameters"]["axis"] == axis
     written = {(f["figure"], f["format"]) for f in manifest["files"]}
     figures = {f["figure"] for f in manifest["files"]}
@@ -319,6 +319,28 @@ def test_only_redraws_a_subset_and_the_folder_keeps_its_record(tmp_path):
         case_dir=CASES[SYNTHETIC], output_dir=tmp_path, formats="svg", axis="relative", only="timeline", workers=1
     )
     assert {f["figure"] for f in other["files"]} == {"timeline"}
+
+
+def test_figures_written_into_the_case_folder_keep_its_record_when_one_is_redrawn(editable_case):
+    """An author who writes the figures beside the case files: what the folder holds besides them (the figures,
+    whose PDFs differ from run to run; an editor's backup) is not the case, and does not void the record."""
+    case_dir = editable_case(SYNTHETIC)
+    full = write_figures(case_dir=case_dir, output_dir=case_dir, formats="svg,pdf", workers=1)
+    (case_dir / "labs.csv~").write_text("an editor's backup", encoding="utf-8")
+    again = write_figures(case_dir=case_dir, output_dir=case_dir, formats="svg,pdf", only="timeline", workers=1)
+    assert again["case_sha256"] == full["case_sha256"]
+    assert {f["figure"] for f in again["files"]} == {f["figure"] for f in full["files"]}
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"), [("labs.csv", "l01,1742-6,31,", "l01,1742-6,32,"), ("source.txt", "a", "A")]
+)
+def test_the_case_hash_follows_each_file_the_case_is_read_from(editable_case, file, old, new):
+    case_dir = editable_case(SYNTHETIC)
+    before = case_hash(casereport.load_case(case_dir))
+    path = case_dir / file
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    assert case_hash(casereport.load_case(case_dir)) != before
 
 
 def test_a_case_without_imaging_draws_the_other_figures_and_says_why_not_imaging(no_imaging_case, tmp_path, capsys):

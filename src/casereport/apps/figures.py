@@ -40,6 +40,7 @@ from casereport.apps.rendering import (
 )
 from casereport.apps.report import case_report, render
 from casereport.data.case import Case
+from casereport.data.formats import ALL_FILES
 from casereport.data.load import load_case
 from casereport.derive import captions
 from casereport.derive.clinical import adverse_event_table
@@ -212,12 +213,18 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def case_hash(case_dir: Path) -> str:
-    """One hash over every file of the case folder, names included."""
+def case_hash(case: Case) -> str:
+    """One hash over the files the case is read from, names included.
+
+    Not over what else its folder holds: figures written into it (whose PDFs
+    differ from run to run), an editor's backups; so that a figure redrawn
+    alone (``only``) keeps the folder's record of the others.
+    """
     digest = hashlib.sha256()
-    for path in sorted(p for p in case_dir.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(case_dir).as_posix().encode())
-        digest.update(path.read_bytes())
+    names = {*ALL_FILES, case.source.get("text") or ""} - {""}
+    for name in sorted(name for name in names if (case.path / name).is_file()):
+        digest.update(name.encode())
+        digest.update((case.path / name).read_bytes())
     return digest.hexdigest()
 
 
@@ -567,7 +574,7 @@ def write_figures(
     texts = {name: figure.caption for name, figure in figures.items()}
     manifest = {
         "case_id": case.case_id,
-        "case_sha256": case_hash(Path(case_dir)),
+        "case_sha256": case_hash(case),
         "parameters": {
             "axis": axis,
             "formats": list(chosen),
