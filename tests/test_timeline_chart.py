@@ -3,6 +3,7 @@ legends that match their marks, drug names in one place, and only the month labe
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pandas as pd
@@ -11,9 +12,10 @@ import vl_convert as vlc
 
 import casereport
 from casereport import charts
+from casereport.charts.dashboard import NOMINAL_WIDTH
 from casereport.charts.timeline import RANGE_TEXT
 
-from .conftest import CASES, SEED
+from .conftest import CASES, SEED, SYNTHETIC
 
 # Plot widths in points: the figures' at 85 and 174 mm, and between them.
 PLOT_WIDTHS = (230, 330, 483)
@@ -88,3 +90,34 @@ def test_no_month_label_is_hidden(case_dir, width):
     labels = re.findall(r'opacity="([^"]*)">([^<]*)<', axis[: axis.find("</g>")])
     assert labels
     assert [text for opacity, text in labels if opacity == "0"] == []
+
+
+@pytest.mark.parametrize("standalone", [True, False], ids=["figure", "dashboard"])
+@pytest.mark.parametrize(("diagnosed", "ended"), [(2021, 2022), (2021, 2023), (2021, 2024), (2021, 2026), (2013, 2026)])
+def test_a_long_course_ticks_the_same_months_every_year(editable_case, diagnosed, ended, standalone):
+    """Month ticks are a step that divides the year, or whole years, in a figure and on the dashboard: every 11
+    months ticked January and December (a course of about nine years), every 5 Jan, Jun, Nov and then Apr."""
+    case_dir = editable_case(SYNTHETIC)
+    events = case_dir / "events.csv"
+    text = events.read_text(encoding="utf-8")
+    moved = ",illustrative,,moved to test a long course"
+    text = re.sub(r"(Cholangiocarcinoma diagnosed),2021-02-15,.*", rf"\1,{diagnosed}-02-15,,,,{moved}", text)
+    text = re.sub(r"(End of observation),2021-08-30,.*", rf"\1,{ended}-08-30,,,,{moved}", text)
+    events.write_text(text, encoding="utf-8")
+    # The dashboard's timeline at the width its text is wrapped for (it is as wide as the page).
+    chart = charts.timeline_chart(casereport.load_case(case_dir), standalone=standalone, width=NOMINAL_WIDTH)
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    axis = svg[svg.find("role-axis-label") :]
+    shown = [t for opacity, t in re.findall(r'opacity="([^"]*)">([^<]*)<', axis[: axis.find("</g>")]) if opacity != "0"]
+    # A label names its year where the year turns ("Sep 2021", "Jan 2022", "May"): months counted from year 0.
+    months: list[int] = []
+    year = 0
+    for label in shown:
+        name, _, named_year = label.partition(" ")
+        month = pd.Timestamp(f"1 {name} 2000").month
+        year = int(named_year) if named_year else year + (bool(months) and month <= months[-1] % 12 + 1)
+        months.append(year * 12 + month - 1)
+    steps = {b - a for a, b in itertools.pairwise(months)}
+    assert len(steps) == 1, shown
+    (step,) = steps
+    assert 12 % step == 0 or step % 12 == 0, shown

@@ -179,8 +179,7 @@ def _x(
             weeks = alt.TimeIntervalStep(interval="week", step=max(1, math.ceil(days / 7 / MAX_MONTH_TICKS)))
             labels = alt.Axis(format="%-d %b %Y", labelAngle=-40, tickCount=weeks)
         else:
-            months = alt.TimeIntervalStep(interval="month", step=max(1, math.ceil(days / 30.44 / MAX_MONTH_TICKS)))
-            labels = alt.Axis(format="%b %Y", labelAngle=-40, tickCount=months)
+            labels = alt.Axis(format="%b %Y", labelAngle=-40, tickCount=_month_ticks(days / 30.44 / MAX_MONTH_TICKS))
         return alt.X(f"{field}:T", title="Date" if title else None, scale=scale, axis=labels)
     reference = case.event(case.reference_event)["label"]
     # Wrapped: an event's label can be longer than a one-column figure is wide.
@@ -188,6 +187,15 @@ def _x(
         wrap_to(f"Days since {reference}", *level, bold=True) if level else textwrap.wrap(f"Days since {reference}", 32)
     )
     return alt.X(f"{field}:Q", title=lines if title else None, scale=scale)
+
+
+def _month_ticks(months: float) -> alt.TimeIntervalStep:
+    """Ticks at least ``months`` apart that fall on the same months every year: a step of months that divides
+    the year (every 5 months would tick Jan, Jun, Nov, then Apr), or of whole years (each January)."""
+    step = next((s for s in (1, 2, 3, 4, 6, 12) if s >= months), None)
+    if step is None:
+        return alt.TimeIntervalStep(interval="year", step=math.ceil(months / 12))
+    return alt.TimeIntervalStep(interval="month", step=step)
 
 
 def _level_dates(low: pd.Timestamp, high: pd.Timestamp, width: float, size: float) -> alt.Axis:
