@@ -404,7 +404,7 @@ def _chosen_figures(figures: dict[str, Figure | str], only: Iterable[str] | str 
     unknown = [n for n in names if n not in allowed]
     if unknown or not names or "" in names:
         raise ParameterError("only", f"unknown figure(s) {unknown or list(names)}; this case has {', '.join(allowed)}")
-    missing = [f"{n} ({figures[n]})" for n in names if isinstance(figures.get(n), str)]
+    missing = [f"{n}: {figures[n]}" for n in names if isinstance(figures.get(n), str)]
     if missing:
         raise ParameterError("only", f"the case has no such figure: {'; '.join(missing)}")
     return names
