@@ -343,6 +343,19 @@ def test_the_case_hash_follows_each_file_the_case_is_read_from(editable_case, fi
     assert case_hash(casereport.load_case(case_dir)) != before
 
 
+def test_a_case_without_lab_values_draws_the_other_figures_and_says_why_not_the_labs(editable_case, tmp_path):
+    """An author's case with no lab values yet (labs.csv only its header): the labs' figures are skipped with the
+    reason, the timeline and the others drawn."""
+    case_dir = editable_case(SYNTHETIC)
+    labs = case_dir / "labs.csv"
+    labs.write_text(labs.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    manifest = write_figures(case_dir=case_dir, output_dir=tmp_path, formats="svg", workers=1)
+    skipped = {entry["figure"]: entry["reason"] for entry in manifest["skipped"]}
+    assert skipped["all_labs"] == "the case records no lab values (labs.csv has no rows)"
+    assert "liver_enzymes" in skipped
+    assert {entry["figure"] for entry in manifest["files"]} == {"timeline", "imaging", "rationale"}
+
+
 def test_a_case_without_imaging_draws_the_other_figures_and_says_why_not_imaging(no_imaging_case, tmp_path, capsys):
     case = casereport.load_case(no_imaging_case)
     assert captions.imaging_caption(case, "calendar").startswith("Imaging: the case records no imaging findings.")

@@ -140,8 +140,8 @@ class Figure(NamedTuple):
 def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str, Figure | str]:
     """Each figure's name and how to draw it, or why the case has no such figure.
 
-    The figures follow the case: the liver enzymes when it has them, and each
-    tumour marker it has (AFP, CEA, CA 19-9) on a linear and a log scale,
+    The figures follow the case: the liver enzymes when it has them, all its
+    labs when it has any, and each tumour marker it has (AFP, CEA, CA 19-9) on a linear and a log scale,
     named as the case names the marker (``afp``, ``afp_log``; ``cea``, ``cea_log``).
     """
     columns = 1 if width_points < 400 else 2
@@ -175,7 +175,9 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
             columns,
             caption=captions.all_labs_caption(case, axis),
             margin=charts.all_labs_margin(case, columns=columns),
-        ),
+        )
+        if not case.labs.empty
+        else "the case records no lab values (labs.csv has no rows)",
         # A diagram of labelled boxes in three columns: legible from a page's full width (two columns) on.
         "rationale": Figure(
             lambda w: charts.rationale_chart(case, width=w),
