@@ -356,6 +356,32 @@ def test_a_case_without_lab_values_draws_the_other_figures_and_says_why_not_the_
     assert {entry["figure"] for entry in manifest["files"]} == {"timeline", "imaging", "rationale"}
 
 
+def test_text_the_print_font_cannot_print_is_named_and_kept_in_the_record(editable_case, tmp_path, capsys):
+    """A label in a script the embedded font lacks prints as empty boxes in the PDF and PNG: the author is told
+    which characters, in which figure and text, and the manifest keeps it (also after another figure is redrawn)."""
+    case_dir = editable_case(SYNTHETIC)
+    events = case_dir / "events.csv"
+    events.write_text(
+        events.read_text(encoding="utf-8").replace(",Baseline CT,", ",Baseline CT 中文 ✓,"), encoding="utf-8"
+    )
+    command = ["figures", "--case", str(case_dir), "--out", str(tmp_path), "--format", "svg,pdf"]
+    assert main(command) == 0
+    err = capsys.readouterr().err
+    assert (
+        "casereport figures: timeline: the print font has no glyph for 中, 文, ✓ (in \u201cBaseline CT 中文 ✓\u201d)"
+        in err
+    )
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["unprintable"] == [{"figure": "timeline", "characters": "中文✓", "texts": ["Baseline CT 中文 ✓"]}]
+    assert main([*command, "--only", "rationale"]) == 0
+    again = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert again["unprintable"] == manifest["unprintable"]
+    assert "no glyph" not in capsys.readouterr().err  # told when the timeline was drawn
+    # The SVG alone leaves the text to the reader's fonts: nothing to say.
+    assert main([*command[:-1], "svg", "--only", "timeline"]) == 0
+    assert "no glyph" not in capsys.readouterr().err
+
+
 def test_a_case_without_imaging_draws_the_other_figures_and_says_why_not_imaging(no_imaging_case, tmp_path, capsys):
     case = casereport.load_case(no_imaging_case)
     assert captions.imaging_caption(case, "calendar").startswith("Imaging: the case records no imaging findings.")

@@ -336,3 +336,17 @@ def test_asking_for_the_figures_help_starts_no_printer(asking, monkeypatch, caps
     # A command that draws does start them (the counting is seen to work).
     assert cli.main(["figures", "--out", "x", "--width", "3"]) == 2
     assert len(started) == 1
+
+
+def test_the_texts_the_print_font_cannot_print_are_found_in_the_drawing():
+    """Only text drawn (not a mark's aria-label), whole across its lines, entities read; the font's Latin, Greek
+    and symbols it has are printable."""
+    spec = {
+        "data": {"values": [{"t": "α ≥ 3 µm \u2013 †"}, {"t": "Staging: 中文 ✓"}, {"t": "a & b"}]},
+        "mark": {"type": "text", "lineBreak": "|"},
+        "encoding": {"text": {"field": "t"}, "y": {"field": "t", "type": "nominal", "axis": None}},
+        "title": ["Two lines,", "the second ✓"],
+    }
+    svg = printing.lay_out(spec)
+    assert printing.unprintable(svg) == ("Staging: 中文 ✓", "Two lines, the second ✓")
+    assert printing.missing_characters(printing.unprintable(svg)) == "中文✓"

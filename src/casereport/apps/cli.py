@@ -181,6 +181,17 @@ def _figures(args: argparse.Namespace) -> int:
     for entry in manifest["skipped"]:
         if entry["figure"] != EXPLORER:  # the page follows the formats asked for, not the case
             print(f"casereport figures: not drawn: {entry['figure']}: {entry['reason']}", file=sys.stderr)
+    only = manifest["parameters"]["only"]
+    for entry in manifest["unprintable"]:
+        if only is not None and entry["figure"] not in only:
+            continue  # told when it was drawn; the manifest keeps it
+        characters = ", ".join(entry["characters"])
+        print(
+            f"casereport figures: {entry['figure']}: the print font has no glyph for {characters}"
+            f" (in \u201c{entry['texts'][0]}\u201d): the PDF and PNG show an empty box for each;"
+            " write them otherwise in the case files (the SVG and HTML leave them to the reader's fonts)",
+            file=sys.stderr,
+        )
     drawn = len({entry["figure"] for entry in manifest["files"]})
     print(
         f"{drawn} figure(s) in {len(manifest['parameters']['formats'])} format(s), their captions (captions.md)"

@@ -28,7 +28,15 @@ import pandas as pd
 from casereport import charts
 from casereport.apps.explorer import write_explorer
 from casereport.apps.parameters import WIDTHS_MM
-from casereport.apps.printing import Printed, Printers, PrintJob, can_fork, usable_cores, write_file
+from casereport.apps.printing import (
+    Printed,
+    Printers,
+    PrintJob,
+    can_fork,
+    missing_characters,
+    usable_cores,
+    write_file,
+)
 from casereport.apps.rendering import (
     FONT_FAMILY,
     first_plot_width,
@@ -445,10 +453,14 @@ def _with_earlier(manifest: dict, out: Path, order: list[str]) -> dict:
         merged = earlier["parameters"].get(key, {}) | parameters[key]
         parameters[key] = {name: merged[name] for name in figures if name in merged}
     captions = earlier.get("captions", {}) | manifest["captions"]
+    unprintable = [e for e in earlier.get("unprintable", []) if e["figure"] in figures and e["figure"] not in drawn]
     return manifest | {
         "files": files,
         "captions": {name: captions[name] for name in figures if name in captions},
         "pages": pages,
+        "unprintable": sorted(
+            unprintable + manifest["unprintable"], key=lambda entry: rank.get(entry["figure"], len(rank))
+        ),
     }
 
 
@@ -599,6 +611,12 @@ def write_figures(
         "tables": side_results[TABLES]["tables"],
         "pages": [side_results[EXPLORER]["page"]] if explorer else [],
         "skipped": skipped,
+        # Texts with characters the print font lacks: an empty box each in the PDF and PNG.
+        "unprintable": [
+            {"figure": name, "characters": missing_characters(texts), "texts": list(texts)}
+            for name in figures
+            if (texts := printed[name].unprintable)
+        ],
     }
     if subset is not None:
         manifest = _with_earlier(manifest, out, list(factories))

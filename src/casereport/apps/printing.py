@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import html
 import io
 import itertools
 import multiprocessing
@@ -89,6 +90,40 @@ def lay_out(spec: dict) -> str:
 
     use_package_fonts()
     return numbered_clips(vl_convert.vegalite_to_svg(spec))
+
+
+@functools.cache
+def _printable() -> frozenset[int]:
+    """The characters every face of the print font has a glyph for."""
+    from fontTools.ttLib import TTFont
+
+    faces = []
+    for path in sorted(FONTS.glob("*.ttf")):
+        with TTFont(path, lazy=True) as face:
+            faces.append(set(face.getBestCmap()))
+    return frozenset(set.intersection(*faces))
+
+
+_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def unprintable(svg: str) -> tuple[str, ...]:
+    """The drawing's texts with a character the print font has no glyph for, in the order drawn.
+
+    Such a character prints as an empty box in the PDF and the PNG (an SVG or
+    HTML viewer may find it in a font of the reader's machine).
+    """
+    printable = _printable()
+    texts = (" ".join(html.unescape(_TAG.sub(" ", found)).split()) for found in _TEXT.findall(svg))
+    missing = (t for t in texts if any(ord(c) not in printable and not c.isspace() for c in t))
+    return tuple(dict.fromkeys(missing))
+
+
+def missing_characters(texts: Iterable[str]) -> str:
+    """The characters of ``texts`` the print font has no glyph for, each once, in the order met."""
+    printable = _printable()
+    return "".join(dict.fromkeys(c for t in texts for c in t if ord(c) not in printable and not c.isspace()))
 
 
 def svg_width(svg: str) -> float:
@@ -172,6 +207,7 @@ class Printed(NamedTuple):
     files: dict[str, str]
     error: str | None = None
     unwritten: str | None = None  # with ``error``: the file that could not be written (the figure was drawn)
+    unprintable: tuple[str, ...] = ()  # texts the PDF and PNG print with empty boxes (:func:`unprintable`)
 
 
 class LaidOut(NamedTuple):
@@ -208,7 +244,10 @@ def write_drawing(drawing: LaidOut) -> Printed:
     """A drawing's files, one a format."""
     for fmt, content in static_files(drawing.svg, drawing.paths, drawing.dpi).items():
         write_file(drawing.paths[fmt], content)
-    return Printed(drawing.name, drawing.plot_width, drawing.svg_width, fitted=True, files=drawing.paths)
+    missing = unprintable(drawing.svg) if {"pdf", "png"} & set(drawing.paths) else ()
+    return Printed(
+        drawing.name, drawing.plot_width, drawing.svg_width, fitted=True, files=drawing.paths, unprintable=missing
+    )
 
 
 def print_figure(job: PrintJob) -> Printed:
@@ -260,6 +299,8 @@ def _write_drawings(drawings: Any, connection: Connection) -> None:
         use_package_fonts()  # and the PDF and PNG libraries imported, while no drawing is waiting
         import PIL.PngImagePlugin  # noqa: F401
         import pypdfium2  # noqa: F401
+
+        _printable()
 
         while (drawing := drawings.get()) is not None:
             connection.send(_told_if_failed(write_drawing, drawing))
