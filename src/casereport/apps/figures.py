@@ -613,9 +613,9 @@ def write_figures(
         "skipped": skipped,
         # Texts with characters the print font lacks: an empty box each in the PDF and PNG.
         "unprintable": [
-            {"figure": name, "characters": missing_characters(texts), "texts": list(texts)}
+            {"figure": name, "characters": missing_characters(lacking), "texts": list(lacking)}
             for name in figures
-            if (texts := printed[name].unprintable)
+            if (lacking := printed[name].unprintable)
         ],
     }
     if subset is not None:

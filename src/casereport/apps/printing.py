@@ -95,7 +95,7 @@ def lay_out(spec: dict) -> str:
 @functools.cache
 def _printable() -> frozenset[int]:
     """The characters every face of the print font has a glyph for."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     faces = []
     for path in sorted(FONTS.glob("*.ttf")):
