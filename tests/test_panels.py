@@ -181,3 +181,37 @@ def test_the_manifest_says_why_a_case_without_a_marker_has_no_marker_figure():
     assert isinstance(figures["tumour_marker"], str)
     assert "no tumour marker" in figures["tumour_marker"]
     assert not [name for name in figures if "afp" in name]
+
+
+@pytest.fixture
+def zero_afp_case(editable_case) -> Path:
+    """The seed case with one AFP value of 0 (a marker below detection, as a paper may give it)."""
+    case_dir = editable_case(SEED)
+    labs = case_dir / "labs.csv"
+    labs.write_text(labs.read_text(encoding="utf-8").replace("lab038,1834-1,4.3,", "lab038,1834-1,0,"), "utf-8")
+    return case_dir
+
+
+def test_a_marker_with_a_zero_value_gets_no_log_figure_and_says_why(zero_afp_case):
+    case = casereport.load_case(zero_afp_case)
+    figures = figure_factories(case, axis="calendar", width_points=241)
+    assert isinstance(figures["afp"], Figure)
+    assert figures["afp_log"] == (
+        "a log scale cannot show AFP 0\u00a0ng/mL in Jan 2010 (date illustrative); the afp figure shows it on a"
+        " linear scale"
+    )
+
+
+@pytest.mark.parametrize("standalone", [True, False])
+def test_a_marker_asked_on_a_log_scale_with_a_zero_value_is_drawn_linear_and_says_why(zero_afp_case, standalone):
+    """The dashboard's log toggle (and a notebook's log chart): the zero is kept, on a linear scale, and the
+    view's title says why; Vega would leave it out of a log scale unsaid."""
+    chart = charts.marker_chart(casereport.load_case(zero_afp_case), "1834-1", scale="log", standalone=standalone)
+    spec = chart.to_dict()
+    assert "log" not in str([layer.get("encoding", {}).get("y", {}).get("scale") for layer in spec["layer"]])
+    assert spec["title"] == (
+        "Alpha-fetoprotein (AFP): linear scale, as a log scale cannot show AFP 0\u00a0ng/mL in Jan 2010"
+        " (date illustrative)"
+    )
+    seed = charts.marker_chart(casereport.load_case(CASES[SEED]), "1834-1", scale="log", standalone=standalone)
+    assert "'type': 'log'" in str(seed.to_dict()["layer"])

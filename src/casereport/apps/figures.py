@@ -53,7 +53,7 @@ from casereport.data.load import load_case
 from casereport.derive import captions
 from casereport.derive.clinical import adverse_event_table
 from casereport.derive.grading import on_treatment_grades
-from casereport.derive.panels import analyte_slug, liver_enzymes, liver_enzymes_title, tumour_markers
+from casereport.derive.panels import analyte_slug, liver_enzymes, liver_enzymes_title, log_scale_note, tumour_markers
 from casereport.derive.response import response_assessments
 from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis
@@ -206,10 +206,15 @@ def _marker_figures(case: Case, *, axis: Axis) -> dict[str, Figure | str]:
         if name in figures:  # two markers the case names alike: the code tells them apart
             name = f"{name}_{loinc.replace('-', '_')}"
         for suffix, scale in MARKER_SCALES:
-            figures[f"{name}{suffix}"] = Figure(
-                _marker_drawing(case, loinc, axis=axis, scale=scale),
-                caption=captions.labs_caption(case, [loinc], axis, scale=scale),
-                margin=charts.lab_figure_margin(case, [loinc], scale=scale),
+            note = log_scale_note(case, loinc) if scale == "log" else None
+            figures[f"{name}{suffix}"] = (
+                f"{note}; the {name} figure shows it on a linear scale"
+                if note
+                else Figure(
+                    _marker_drawing(case, loinc, axis=axis, scale=scale),
+                    caption=captions.labs_caption(case, [loinc], axis, scale=scale),
+                    margin=charts.lab_figure_margin(case, [loinc], scale=scale),
+                )
             )
     return figures
 

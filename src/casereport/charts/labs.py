@@ -38,7 +38,7 @@ from casereport.charts.style import (
 from casereport.data.case import Case
 from casereport.data.catalogue import AFP
 from casereport.derive.grading import grade_labs
-from casereport.derive.panels import analyte_title, liver_enzymes, liver_enzymes_title
+from casereport.derive.panels import analyte_title, liver_enzymes, liver_enzymes_title, log_scale_note
 from casereport.derive.tables import unit_text
 from casereport.derive.timeline import Axis
 
@@ -581,13 +581,19 @@ def marker_chart(
     A marker has a view of its own because its values span orders of
     magnitude (AFP from the hundreds to single digits) where the enzymes span
     one: on a log scale its fall under treatment reads as plainly as a rise.
+    A marker with a value a log scale has no place for (zero) is drawn on
+    the linear scale, and its title says why, rather than leave the value out.
     """
+    title = analyte_title(case, loinc)
+    note = log_scale_note(case, loinc) if scale == "log" else None
+    if note:
+        scale, title = "linear", f"{title}: linear scale, as {note}"
     return lab_chart(
         case,
         [loinc],
         axis=axis,
         scale=scale,
-        title=analyte_title(case, loinc),
+        title=title,
         width=width,
         height=height,
         domain_param=domain_param,

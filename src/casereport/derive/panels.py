@@ -14,6 +14,7 @@ import re
 
 from casereport.data.case import Case
 from casereport.data.catalogue import Panel, known_analytes
+from casereport.derive.tables import quantity_text, when_texts
 
 # The specimen a catalogue name ends with: a chart's title names the analyte, its unit says the rest.
 _SPECIMEN = re.compile(r" (?:in|of) (?:serum|plasma|blood)\b")
@@ -72,3 +73,19 @@ def analyte_name(case: Case, loinc: str) -> str:
 def analyte_slug(case: Case, loinc: str) -> str:
     """The case's name for an analyte as a file name or a link's key takes it: "CA 19-9" is ``ca_19_9``."""
     return re.sub(r"[^0-9a-z]+", "_", analyte_name(case, loinc).casefold()).strip("_") or loinc.replace("-", "_")
+
+
+def off_log_scale(case: Case, loinc: str) -> list[str]:
+    """The analyte's values a log scale has no place for (zero: a marker below detection, as a paper may give
+    it), as a reader reads them: "0 ng/mL in Jan 2010". A chart on a log scale would leave them out unsaid."""
+    values = case.labs[(case.labs["loinc"] == loinc) & (case.labs["value"] <= 0)]
+    return [
+        f"{quantity_text(value, unit)} in {when}"
+        for value, unit, when in zip(values["value"], values["unit"], when_texts(values), strict=True)
+    ]
+
+
+def log_scale_note(case: Case, loinc: str) -> str | None:
+    """Why the analyte is not drawn on a log scale, when it cannot be: its values a log scale has no place for."""
+    off = off_log_scale(case, loinc)
+    return f"a log scale cannot show {analyte_name(case, loinc)} {', '.join(off)}" if off else None
