@@ -501,20 +501,3 @@ def test_an_out_path_that_cannot_be_written_is_named_without_a_traceback(command
     err = capsys.readouterr().err
     assert status == 2
     assert err == f"casereport {command}: --out: cannot write '{tmp_path}': Is a directory\n"
-
-
-def test_a_case_without_a_regimen_is_told_so_once(editable_case):
-    """An empty regimens.yaml: everything after (the lanes, days on treatment, grades on treatment) stands on a
-    treatment, so the case is refused with one problem, not taken and failing in every command after."""
-    case_dir = editable_case(SYNTHETIC)
-    (case_dir / "regimens.yaml").write_text("[]\n", encoding="utf-8")
-    (case_dir / "statements.yaml").write_text("[]\n", encoding="utf-8")
-    mechanisms = case_dir / "mechanisms.csv"
-    mechanisms.write_text(mechanisms.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
-    problems = casereport.validate_case(case_dir)
-    assert [(p.file, p.row, p.field, p.reason) for p in problems] == [("regimens.yaml", None, None, "lists no regimen")]
-    assert problems[0].hint is not None
-    assert "casereport new" in problems[0].hint
-    # A regimen that is there but wrong is told as that, not as no regimen at all.
-    (case_dir / "regimens.yaml").write_text("- id: x\n", encoding="utf-8")
-    assert "lists no regimen" not in [p.reason for p in casereport.validate_case(case_dir)]

@@ -214,13 +214,6 @@ def _check_references(reader: CaseReader, case: CaseRecord | None, files: dict[s
 # -- rules across records that are not references -----------------------------------------
 
 
-NO_REGIMEN = "lists no regimen"
-NO_REGIMEN_HINT = (
-    "a case is drawn, dated and graded around its treatment (its lanes, days on treatment, grades on treatment):"
-    " give each regimen the paper describes; `casereport new FOLDER` writes an example"
-)
-
-
 def _check_regimens(reader: CaseReader, regimens: dict[str, Located], dates: dict[str, ResolvedDate]) -> None:
     for item in regimens.values():
         r: RegimenRecord = item.record
@@ -415,8 +408,6 @@ def _read(case_dir: Path) -> tuple[list[Problem], CaseParts | None]:
     dates = _resolve_events(reader, events)
     _check_references(reader, case, files)
     _check_regimens(reader, keyed.get("regimens.yaml", {}), dates)
-    if read.tables.get("regimens.yaml") == [] and not any(p.file == "regimens.yaml" for p in reader.problems):
-        reader.add("regimens.yaml", None, 1, None, NO_REGIMEN, hint=NO_REGIMEN_HINT)
     check_analytes(reader, keyed.get("analytes.csv", {}), keyed.get(OWN_ANALYTES), labs)
     _check_statements(reader, keyed.get("statements.yaml", {}), keyed.get("regimens.yaml", {}))
     lab_dates = _dated("labs.csv", labs, dates)
