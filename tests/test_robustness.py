@@ -335,3 +335,33 @@ def test_a_valid_case_whose_labs_file_has_only_its_header_loads(editable_case):
     case = casereport.load_case(case_dir)
     assert case.labs.empty
     assert {"analyte", "lower_limit", "upper_limit", "limits_provenance"} <= set(case.labs.columns)
+
+
+def test_a_case_without_a_regimen_is_shown_graded_and_drawn_as_one(editable_case, tmp_path, capsys):
+    """A natural history (or a case whose regimens are still to be written): every command works on it, and
+    what it shows says there is no treatment rather than imply one: no dose legend, no value graded on one."""
+    from casereport import charts
+    from casereport.apps.dashboard import CaseDashboard
+    from casereport.derive.grading import grade_labs
+
+    from .test_care import _no_regimens
+
+    case_dir = editable_case(SEED)
+    _no_regimens(case_dir)
+    case = casereport.load_case(case_dir)
+    assert case.administrations.columns.tolist() == casereport.load_case(CASES[SEED]).administrations.columns.tolist()
+    graded = grade_labs(case)
+    assert graded["ctcae_grade"].isna().all()
+    assert set(graded["phase"]) == {"pre-treatment"}
+    spec = charts.timeline_chart(case).to_dict()
+    assert "Planned dose days" not in str(spec)
+    for command in (["report", str(case_dir)], ["explorer", str(case_dir), "--out", str(tmp_path / "page.html")]):
+        assert main(command) == 0, command
+    assert main(["figures", "--case", str(case_dir), "--out", str(tmp_path / "figs"), "--format", "svg"]) == 0
+    captions = (tmp_path / "figs" / "captions.md").read_text(encoding="utf-8")
+    assert "The case records no regimen." in captions
+    assert "Not graded: the case records no treatment." in captions
+    assert "Planned dose days" not in captions
+    dashboard = CaseDashboard(case)
+    dashboard._change(axis="relative")
+    assert "Traceback" not in capsys.readouterr().err

@@ -128,7 +128,8 @@ def timeline_chart(
             color=alt.Color(
                 "cycle_parity:N",
                 scale=alt.Scale(domain=parities, range=[CYCLE_PARITIES[p] for p in parities]),
-                legend=_legend("Planned dose days", parities, legend_width, text_size, **swatch),
+                # No legend for no doses (a case without a regimen): a title over nothing.
+                legend=_legend("Planned dose days", parities, legend_width, text_size, **swatch) if parities else None,
             ),
             opacity=alt.Opacity(
                 "certainty:O",

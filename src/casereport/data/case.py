@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pydantic import BaseModel
 
-from casereport.data.schedule import expand_regimen
+from casereport.data.schedule import administrations_frame, expand_regimen
 from casereport.data.schema import (
     AdverseEventRecord,
     AnalyteRecord,
@@ -277,7 +277,7 @@ def build_case(path: Path, parts: CaseParts) -> Case:
         outcome=_frame([_record(p) for p in case.outcome], [*_own_columns(PatientFact), *PROVENANCE_COLUMNS]),
         events=events,
         regimens=regimens,
-        administrations=pd.concat(administrations, ignore_index=True) if administrations else _frame([], []),
+        administrations=pd.concat(administrations, ignore_index=True) if administrations else administrations_frame([]),
         analytes=analytes,
         labs=labs,
         findings=findings,

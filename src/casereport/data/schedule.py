@@ -114,6 +114,12 @@ def expand_regimen(
                 "rule": rule,
             }
         )
+    return administrations_frame(rows)
+
+
+def administrations_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Planned doses as a frame of :data:`ADMINISTRATION_COLUMNS`, typed alike with rows or without (a case with
+    no regimen has none)."""
     frame = pd.DataFrame(rows, columns=ADMINISTRATION_COLUMNS)
     for column in ("cycle", "day_in_cycle"):
         frame[column] = frame[column].astype("Int64")

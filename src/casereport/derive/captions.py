@@ -132,16 +132,23 @@ def timeline_caption(case: Case, axis: Axis) -> str:
     kinds = events["kind"].str.replace("_", " ").value_counts(sort=False)
     regimens = "; ".join(regimen_text(row) for _, row in case.regimens.iterrows())
     uncertain = bool((case.administrations["certainty"] == "possible").any())
+    counted = (
+        f"{_count(len(events), 'event')} ({_listed([_count(int(n), str(k)) for k, n in kinds.items()])})"
+        f" from {_span(events)}, {axis_text(case, axis, events)}."
+    )
+    doses = (
+        [
+            f"Planned dose days ({regimens}) and {counted}",
+            "Doses are planned from the regimen rules, not reported as given"
+            + ("; faint dose days may fall after a stop the paper dates only to the month." if uncertain else "."),
+        ]
+        if regimens
+        else [f"{counted[0].upper()}{counted[1:]} The case records no regimen."]
+    )
     return " ".join(
         [
             f"Case timeline: {_sentence(case.title)}",
-            (
-                f"Planned dose days ({regimens}) and {_count(len(events), 'event')}"
-                f" ({_listed([_count(int(n), str(k)) for k, n in kinds.items()])}) from {_span(events)},"
-                f" {axis_text(case, axis, events)}."
-            ),
-            "Doses are planned from the regimen rules, not reported as given"
-            + ("; faint dose days may fall after a stop the paper dates only to the month." if uncertain else "."),
+            *doses,
             provenance_text(events, events["label"], noun="event"),
             source_text(case),
         ]
@@ -203,7 +210,8 @@ def all_labs_caption(case: Case, axis: Axis) -> str:
             _labs_opening(case, labs, title, axis, "linear"),
             f"Shaded: each analyte's reference range, from the limits {_limits_whose(labs)}"
             + (" (from zero where there is only an upper limit)." if labs["lower_limit"].isna().any() else "."),
-            "Each mark's colour and shape: the value's CTCAE v5.0 grade on treatment. " + _not_graded_text(labs),
+            "Each mark's colour and shape: the value's CTCAE v5.0 grade on treatment. "
+            + (_not_graded_text(labs) if not case.regimens.empty else "Not graded: the case records no treatment."),
             _abnormal_baseline_text(labs),
             provenance_text(labs, _lab_names(labs)),
             source_text(case),

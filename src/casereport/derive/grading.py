@@ -146,9 +146,14 @@ def drug_periods(case: Case) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PERIOD_COLUMNS)
 
 
-def _treatment_start(case: Case) -> pd.Series:
+def _treatment_start(case: Case) -> tuple[str | None, pd.Timestamp, pd.Timestamp]:
+    """The first regimen's start: its event's id and its earliest and latest date. A case with no regimen (a
+    natural history) has none: no value is on treatment, so its start is never."""
     starts = case.events[case.events["id"].isin(case.regimens["start"])]
-    return starts.sort_values(["date_earliest", "date_latest"], kind="stable").iloc[0]
+    if starts.empty:
+        return None, pd.Timestamp.max, pd.Timestamp.max
+    first = starts.sort_values(["date_earliest", "date_latest"], kind="stable").iloc[0]
+    return first["id"], first["date_earliest"], first["date_latest"]
 
 
 def _baseline_for(values: pd.DataFrame, start: pd.Series) -> pd.Series | None:
@@ -174,9 +179,9 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
     before that start (the baseline drawn with the diagnosis).
     """
     labs = case.labs.sort_values(["loinc", "date_earliest", "date_latest"], kind="stable")
-    first_start = _treatment_start(case)
+    start_id, start_earliest, start_latest = _treatment_start(case)
     periods = drug_periods(case)
-    added = case.events[case.events["id"].isin(case.regimens["start"]) & (case.events["id"] != first_start["id"])]
+    added = case.events[case.events["id"].isin(case.regimens["start"]) & (case.events["id"] != start_id)]
     added_x = added["id"].map(_event_x(case))
     lab_x = placed(case, case.labs, "calendar")["x"].to_dict()
     # Looked up once, not per value: a DataFrame filter and an event lookup per value were most of its time.
@@ -189,13 +194,11 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
         records = values.to_dict("index")
         first_index = values.index[0]
         first = records[first_index]
-        initial = first if first["date_earliest"] <= first_start["date_latest"] else None
+        initial = first if first["date_earliest"] <= start_latest else None
         for index, lab in records.items():
             flag = _flag(lab["value"], lab["lower_limit"], lab["upper_limit"])
             x = lab_x[index]
-            pre = bool(
-                lab["date_latest"] < first_start["date_earliest"] or (index == first_index and initial is not None)
-            )
+            pre = bool(lab["date_latest"] < start_earliest or (index == first_index and initial is not None))
             period, certain = None, True
             if not pre:
                 inside = next((span for span in spans if span[0] <= x < span[1]), None)
