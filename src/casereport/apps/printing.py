@@ -16,7 +16,7 @@ workers start a runtime, as a process with one running cannot fork
 (:func:`can_fork`); where this process cannot fork (not Linux, or a
 runtime already started, as in a kernel that has drawn), it prints the
 figures itself. This module imports no more than a worker
-needs: vl-convert, PDFium and Pillow, when first used.
+needs: vl-convert, PDFium, Pillow and fontTools, when first used.
 """
 
 from __future__ import annotations
@@ -114,16 +114,18 @@ def unprintable(svg: str) -> tuple[str, ...]:
     Such a character prints as an empty box in the PDF and the PNG (an SVG or
     HTML viewer may find it in a font of the reader's machine).
     """
-    printable = _printable()
     texts = (" ".join(html.unescape(_TAG.sub(" ", found)).split()) for found in _TEXT.findall(svg))
-    missing = (t for t in texts if any(ord(c) not in printable and not c.isspace() for c in t))
-    return tuple(dict.fromkeys(missing))
+    return tuple(dict.fromkeys(t for t in texts if _lacking(t)))
 
 
 def missing_characters(texts: Iterable[str]) -> str:
     """The characters of ``texts`` the print font has no glyph for, each once, in the order met."""
+    return "".join(dict.fromkeys(c for t in texts for c in _lacking(t)))
+
+
+def _lacking(text: str) -> list[str]:
     printable = _printable()
-    return "".join(dict.fromkeys(c for t in texts for c in t if ord(c) not in printable and not c.isspace()))
+    return [c for c in text if ord(c) not in printable and not c.isspace()]
 
 
 def svg_width(svg: str) -> float:
