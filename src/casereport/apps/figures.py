@@ -149,8 +149,10 @@ def figure_factories(case: Case, *, axis: Axis, width_points: float) -> dict[str
     """Each figure's name and how to draw it, or why the case has no such figure.
 
     The figures follow the case: the liver enzymes when it has them, all its
-    labs when it has any, and each tumour marker it has (AFP, CEA, CA 19-9) on a linear and a log scale,
-    named as the case names the marker (``afp``, ``afp_log``; ``cea``, ``cea_log``).
+    labs when it has any, and each tumour marker it has (AFP, CEA, CA 19-9)
+    on a linear and a log scale (a marker with a value of 0, which a log
+    scale has no place for, on the linear one), named as the case names the
+    marker (``afp``, ``afp_log``; ``cea``, ``cea_log``).
     """
     columns = 1 if width_points < 400 else 2
     margin = charts.PRINT_MARGIN
