@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from casereport.data.case import Case
-from casereport.derive.tables import format_when
+from casereport.derive.tables import format_when, regimen_text
 
 Status = Literal["covered", "partly covered", "not covered"]
 
@@ -199,17 +199,10 @@ def _diagnostic(case: Case, _: _Paper) -> CareItem:
     )
 
 
-def _schedule(regimen: pd.Series) -> str:
-    if regimen["schedule_kind"] == "continuous":
-        return "every day"
-    days = ", ".join(str(d) for d in regimen["dose_days"])
-    return f"days {days} of {int(regimen['cycle_length_days'])}-day cycles"
-
-
 def _intervention(case: Case, _: _Paper) -> CareItem:
     asks = "types of intervention, their administration (dose, strength, duration) and changes, with the rationale"
     where = [
-        f"regimens.yaml: {r['drug']} {r['dose']:g} {r['dose_unit']} {r['route']}, {_schedule(r)}"
+        f"regimens.yaml: {regimen_text(r)}"
         + (f"; stopped: {r['stop_reason']}" if isinstance(r["stop_reason"], str) else "")
         for _, r in case.regimens.iterrows()
     ]
