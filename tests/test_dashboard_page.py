@@ -108,6 +108,29 @@ def test_the_page_fits_each_screen_with_every_panel_and_readable_text(browser, d
     assert visit.console_errors == []
 
 
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_a_brushed_range_is_the_days_the_visitor_sees_in_any_time_zone(browser, dashboard_url, zone):
+    """The range Python keeps (the link's from and to, the summary) is the days the brushed views show. Read as
+    UTC, a brush fell a day early 14 hours east of it before 14:00, and a day late 12 hours west from noon:
+    between the two zones, every time of day a brush can end at is checked."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US", timezone_id=zone)
+    visit = Visit(context.new_page(), dashboard_url)
+    visit.wait_for_chart()
+    before = visit.axis_labels()[1]
+    brush(visit, 0.35, 0.65)
+    visit.page.wait_for_function(
+        f"before => document.querySelectorAll(\"{CHART} svg g[aria-label^='X-axis']\")[1]"
+        ".getAttribute('aria-label') !== before",
+        arg=before,
+        timeout=10_000,
+    )
+    low, high = _domain(visit.axis_labels()[1])  # the brush's ends, as the browser shows them
+    expected = f"from={low.date().isoformat()}&to={high.date().isoformat()}"
+    visit.page.wait_for_function("expected => location.search.includes(expected)", arg=expected, timeout=20_000)
+    assert visit.console_errors == []
+    context.close()
+
+
 def test_a_brushed_range_staging_and_scale_travel_as_a_link(browser, dashboard_url):
     visit = _open(browser, dashboard_url)
     page = visit.page

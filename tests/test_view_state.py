@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casereport import load_case
+from casereport.apps.dashboard import _brush_bounds
 from casereport.apps.view_state import (
     ViewState,
     default_analytes,
@@ -119,3 +120,23 @@ def test_the_marker_scale_is_keyed_by_the_cases_marker(tmp_path):
         assert read_view(query, case) == (ViewState(marker_scale="log"), [])
     # Another case's key scales nothing here: left out, as any key a link may carry.
     assert read_view("afp=log", cases["cea"]) == (ViewState(), [])
+
+
+@pytest.mark.parametrize(
+    ("zone", "hour"), [("Europe/Berlin", 0), ("Pacific/Kiritimati", 6), ("America/Los_Angeles", 23)]
+)
+def test_a_brushed_date_is_the_date_the_browser_shows(zone, hour):
+    """Vega reads the charts' dates in the browser's zone and gives the brush in milliseconds since 1970 UTC:
+    each end is the date and time the visitor saw, wherever the browser is (read as UTC, a brush starting at
+    midnight in Berlin began the day before, and one at 23:00 in Los Angeles the day after)."""
+    seen = [pd.Timestamp(f"2009-11-03 {hour:02}:00"), pd.Timestamp(f"2010-02-11 {hour:02}:30")]
+    brushed = {"x": [stamp.tz_localize(zone).value // 10**6 for stamp in seen]}
+    assert _brush_bounds(brushed, "calendar", zone) == tuple(seen)
+    assert _brush_bounds({"x": [12.5, 40.0]}, "relative", zone) == (12.5, 40.0)
+
+
+def test_a_zone_the_machine_does_not_know_is_read_as_utc():
+    assert _brush_bounds({"x": [0, 86_400_000]}, "calendar", "Nowhere/Atlantis") == (
+        pd.Timestamp("1970-01-01"),
+        pd.Timestamp("1970-01-02"),
+    )

@@ -94,17 +94,28 @@ def audit_panel(case: Case) -> widgets.Accordion:
     return panel
 
 
-def _brush_bounds(value: dict, axis: charts.Axis) -> tuple[object, object] | None:
-    """The brush's range from the chart, in the axis's own units (Vega gives dates as epoch milliseconds)."""
+def _brush_bounds(value: dict, axis: charts.Axis, browser_zone: str | None = None) -> tuple[object, object] | None:
+    """The brush's range from the chart, in the axis's own units: on the calendar, the dates the visitor sees."""
     bounds = value.get("x") if value else None
     if not bounds:
         return None
     low, high = bounds[0], bounds[1]
     if axis == "calendar":
-        low, high = (
-            pd.to_datetime(b, unit="ms") if isinstance(b, int | float) else pd.Timestamp(b) for b in (low, high)
-        )
+        low, high = (_seen_date(b, browser_zone) for b in (low, high))
     return low, high
+
+
+def _seen_date(value: object, browser_zone: str | None) -> pd.Timestamp:
+    """A brushed date as the browser shows it. Vega reads the charts' dates in the browser's time zone and gives
+    the brush's as milliseconds since 1970 UTC: read as UTC, a brush in Berlin began the evening before, and a
+    range typed or linked from it lost a day (``browser_zone``: the zone's name, as the chart widget reports it)."""
+    if not isinstance(value, int | float):
+        return pd.Timestamp(value)
+    instant = pd.Timestamp(value, unit="ms", tz="UTC")
+    try:
+        return instant.tz_convert(browser_zone or "UTC").tz_localize(None)
+    except (KeyError, ValueError):  # a zone this machine does not know: UTC, as before it was told
+        return instant.tz_localize(None)
 
 
 def _day(value: object) -> datetime.date | None:
@@ -339,7 +350,7 @@ class CaseDashboard:
         self._change(range=None)
 
     def _on_brush(self, change: dict) -> None:
-        bounds = _brush_bounds(change["new"].value, self.view.axis)
+        bounds = _brush_bounds(change["new"].value, self.view.axis, self.chart.local_tz)
         rounded = range_from_brush(*bounds, self.view.axis) if bounds else None
         if rounded != self.view.range:
             self.notes = []
