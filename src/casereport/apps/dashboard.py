@@ -110,7 +110,7 @@ def _seen_date(value: object, browser_zone: str | None) -> pd.Timestamp:
     the brush's as milliseconds since 1970 UTC: read as UTC, a brush in Berlin began the evening before, and a
     range typed or linked from it lost a day (``browser_zone``: the zone's name, as the chart widget reports it)."""
     if not isinstance(value, int | float):
-        return pd.Timestamp(value)
+        return pd.Timestamp(str(value))  # a date Vega gave as text
     instant = pd.Timestamp(value, unit="ms", tz="UTC")
     try:
         return instant.tz_convert(browser_zone or "UTC").tz_localize(None)
