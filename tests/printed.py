@@ -19,6 +19,7 @@ from typing import NamedTuple
 import casereport
 from casereport.apps.figures import Figure, figure_factories, figure_file, write_figures
 from casereport.apps.rendering import points, print_vega_lite
+from casereport.data.case import Case
 
 from .conftest import CASES
 
@@ -37,10 +38,14 @@ class PrintedFigure(NamedTuple):
 
 
 @cache
+def _loaded(case: str) -> Case:
+    return casereport.load_case(CASES[case])
+
+
+@cache
 def factories(case: str, width_mm: float) -> dict[str, Figure]:
     """The case's figures (those it has) at a width, as the command makes them."""
-    loaded = casereport.load_case(CASES[case])
-    made = figure_factories(loaded, axis="calendar", width_points=points(width_mm))
+    made = figure_factories(_loaded(case), axis="calendar", width_points=points(width_mm))
     return {name: figure for name, figure in made.items() if isinstance(figure, Figure)}
 
 
@@ -58,8 +63,7 @@ def printed_figure(case: str, name: str, width_mm: float, *, dpi: int = 150) -> 
     out, manifest = _printed(case, width_mm, dpi)
     parameters = manifest["parameters"]
     plot_width = parameters["plot_width_points"][name]
-    loaded = casereport.load_case(CASES[case])
-    files = {fmt: out / figure_file(loaded, name, "calendar", fmt) for fmt in ("svg", "png")}
+    files = {fmt: out / figure_file(_loaded(case), name, "calendar", fmt) for fmt in ("svg", "png")}
     return PrintedFigure(
         spec=print_vega_lite(factories(case, width_mm)[name].draw(plot_width)),
         svg=files["svg"].read_text(encoding="utf-8"),

@@ -33,7 +33,6 @@ from casereport.apps.printing import (
     Printers,
     PrintJob,
     can_fork,
-    missing_characters,
     usable_cores,
     write_file,
 )
@@ -620,9 +619,9 @@ def write_figures(
         "skipped": skipped,
         # Texts with characters the print font lacks: an empty box each in the PDF and PNG.
         "unprintable": [
-            {"figure": name, "characters": missing_characters(lacking), "texts": list(lacking)}
+            {"figure": name, "characters": printed[name].missing, "texts": list(printed[name].unprintable)}
             for name in figures
-            if (lacking := printed[name].unprintable)
+            if printed[name].unprintable
         ],
     }
     if subset is not None:

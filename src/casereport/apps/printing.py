@@ -210,6 +210,7 @@ class Printed(NamedTuple):
     error: str | None = None
     unwritten: str | None = None  # with ``error``: the file that could not be written (the figure was drawn)
     unprintable: tuple[str, ...] = ()  # texts the PDF and PNG print with empty boxes (:func:`unprintable`)
+    missing: str = ""  # the characters of those texts the font lacks (:func:`missing_characters`)
 
 
 class LaidOut(NamedTuple):
@@ -246,9 +247,15 @@ def write_drawing(drawing: LaidOut) -> Printed:
     """A drawing's files, one a format."""
     for fmt, content in static_files(drawing.svg, drawing.paths, drawing.dpi).items():
         write_file(drawing.paths[fmt], content)
-    missing = unprintable(drawing.svg) if {"pdf", "png"} & set(drawing.paths) else ()
+    lacking = unprintable(drawing.svg) if {"pdf", "png"} & set(drawing.paths) else ()
     return Printed(
-        drawing.name, drawing.plot_width, drawing.svg_width, fitted=True, files=drawing.paths, unprintable=missing
+        drawing.name,
+        drawing.plot_width,
+        drawing.svg_width,
+        fitted=True,
+        files=drawing.paths,
+        unprintable=lacking,
+        missing=missing_characters(lacking),
     )
 
 
