@@ -91,10 +91,15 @@ def _report(args: argparse.Namespace) -> int:
         try:
             args.out.write_text(text, encoding="utf-8")
         except OSError as err:
-            print(f"casereport report: --out: cannot write '{args.out}': {err.strerror}", file=sys.stderr)
-            return 2
+            return _unwritable_out(args, err)
         print(f"{case.case_id}: report written to {args.out}", file=sys.stderr)
     return 0
+
+
+def _unwritable_out(args: argparse.Namespace, err: OSError) -> int:
+    """A file given with --out that cannot be written (a folder, no room): the flag, the path and why; status 2."""
+    print(f"casereport {args.command}: --out: cannot write '{args.out}': {err.strerror}", file=sys.stderr)
+    return 2
 
 
 def _explorer(args: argparse.Namespace) -> int:
@@ -105,8 +110,7 @@ def _explorer(args: argparse.Namespace) -> int:
     try:
         write_explorer(case, args.out, axis=args.axis)
     except OSError as err:
-        print(f"casereport explorer: --out: cannot write '{args.out}': {err.strerror}", file=sys.stderr)
-        return 2
+        return _unwritable_out(args, err)
     print(f"{case.case_id}: explorer written to {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
     return 0
 
