@@ -373,7 +373,8 @@ class _Figures:
         width_points = points(self.widths[name])
         if plot_width is None:
             plot_width = first_plot_width(columns=figure.columns, width_points=width_points, margin=figure.margin)
-        spec = print_vega_lite(figure.draw(plot_width))
+        with charts.unchecked():
+            spec = print_vega_lite(figure.draw(plot_width))
         self.specs[name] = spec
         self.printers.submit(
             PrintJob(

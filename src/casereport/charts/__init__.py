@@ -38,6 +38,7 @@ from casereport.charts.style import (
     X_PADDING,
     Scale,
     print_spec,
+    unchecked,
     x_extent,
 )
 from casereport.charts.timeline import timeline_chart
@@ -80,5 +81,6 @@ __all__ = [
     "print_summary_chart",
     "rationale_chart",
     "timeline_chart",
+    "unchecked",
     "x_extent",
 ]

@@ -14,14 +14,16 @@ Conventions, so that every figure is honest and readable:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal, NamedTuple, TypeVar
 
 import altair as alt
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from casereport.charts.placement import LINE_HEIGHT, Box, text_width, wrap_to
 from casereport.data.case import Case
@@ -75,6 +77,19 @@ PRINT_MARGIN = {
     "imaging": 12,  # a table: no axis
     "rationale": 10,  # a diagram: no axis
 }
+
+
+@contextlib.contextmanager
+def unchecked() -> Iterator[None]:
+    """Charts built without Altair checking each part against the Vega-Lite schema as the part is made.
+
+    Altair's debug mode does that by default, and it takes about a sixth of
+    the time to build a figure's spec; where a whole spec is written out
+    (the figures, the explorer page), the tests validate the whole spec for
+    the bundled cases instead (tests/test_figures.py).
+    """
+    with debug_mode(False):
+        yield
 
 
 def print_spec(chart: alt.TopLevelMixin) -> dict:
