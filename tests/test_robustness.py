@@ -341,8 +341,10 @@ def test_a_case_without_a_regimen_is_shown_graded_and_drawn_as_one(editable_case
     """A natural history (or a case whose regimens are still to be written): every command works on it, and
     what it shows says there is no treatment rather than imply one: no dose legend, no value graded on one."""
     from casereport import charts
+    from casereport.apps import lessons
+    from casereport.apps.case_html import clinical_html
     from casereport.apps.dashboard import CaseDashboard
-    from casereport.derive.grading import grade_labs
+    from casereport.derive.grading import NO_TREATMENT_NOTE, grade_labs
 
     from .test_care import _no_regimens
 
@@ -352,11 +354,24 @@ def test_a_case_without_a_regimen_is_shown_graded_and_drawn_as_one(editable_case
     assert case.administrations.columns.tolist() == casereport.load_case(CASES[SEED]).administrations.columns.tolist()
     graded = grade_labs(case)
     assert graded["ctcae_grade"].isna().all()
-    assert set(graded["phase"]) == {"pre-treatment"}
+    # Not called a baseline, nor "before the first dose": there is no dose.
+    assert set(graded["phase"]) == {"no treatment"}
+    assert graded["baseline_value"].isna().all()
+    said = " ".join([*graded["grade_basis"], *graded["grade_note"]])
+    assert "baseline" not in said, said
+    assert "first dose" not in said, said
+    assert "with no treatment recorded" in said  # the high values' reading says what they are
+    # Nor do the views of toxicity state their rule for a baseline.
+    for view in (lessons.liver_enzyme_grades(case), clinical_html(case)):
+        assert NO_TREATMENT_NOTE in view
+        assert "first dose" not in view
     spec = charts.timeline_chart(case).to_dict()
     assert "Planned dose days" not in str(spec)
     for command in (["report", str(case_dir)], ["explorer", str(case_dir), "--out", str(tmp_path / "page.html")]):
         assert main(command) == 0, command
+    report = capsys.readouterr().out
+    assert NO_TREATMENT_NOTE in report
+    assert "first dose" not in report
     assert main(["figures", "--case", str(case_dir), "--out", str(tmp_path / "figs"), "--format", "svg"]) == 0
     captions = (tmp_path / "figs" / "captions.md").read_text(encoding="utf-8")
     assert "The case records no regimen." in captions

@@ -21,7 +21,7 @@ from casereport.derive.clinical import (
     outcome_summary,
     toxicity_table,
 )
-from casereport.derive.grading import on_treatment_grades
+from casereport.derive.grading import NO_TREATMENT_NOTE, on_treatment_grades
 from casereport.derive.panels import analyte_title, shared_view_analytes, tumour_markers
 from casereport.derive.response import response_assessments
 from casereport.derive.summary import dose_summary, lab_summary, staging_findings
@@ -170,7 +170,13 @@ def clinical_html(case: Case) -> str:
         ),
         (
             "Toxicity on treatment (CTCAE v5.0)",
-            "<p class='casereport-note'>Values before the first dose are the baseline, not adverse events.</p>"
+            "<p class='casereport-note'>"
+            + (
+                NO_TREATMENT_NOTE
+                if case.regimens.empty
+                else "Values before the first dose are the baseline, not adverse events."
+            )
+            + "</p>"
             + table_html(toxicity, empty="No graded laboratory value on treatment."),
             " wide",
         ),

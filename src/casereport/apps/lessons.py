@@ -14,7 +14,7 @@ import pandas as pd
 from casereport.data.case import Case
 from casereport.data.catalogue import AFP, LIVER_ENZYMES
 from casereport.derive.audit import audit_case
-from casereport.derive.grading import ctcae_rules, grade_labs, on_treatment_grades
+from casereport.derive.grading import NO_TREATMENT_NOTE, ctcae_rules, grade_labs, on_treatment_grades
 from casereport.derive.rationale import shared_targets
 from casereport.derive.response import MRECIST_NOTE, recist_response
 from casereport.derive.summary import dose_summary
@@ -78,6 +78,8 @@ def liver_enzyme_grades(known: Case) -> str:
     liver = _liver(known)
     if liver.empty:
         return NOT_YET
+    if known.regimens.empty:  # a natural history: no dose for a value to come before or after
+        return NO_TREATMENT_NOTE
     grades = on_treatment_grades(known)
     grades = grades[grades["loinc"].isin(LIVER_ENZYMES)]
     if grades.empty:

@@ -27,7 +27,7 @@ from casereport.derive.clinical import (
     outcome_summary,
     toxicity_table,
 )
-from casereport.derive.grading import on_treatment_grades
+from casereport.derive.grading import NO_TREATMENT_NOTE, on_treatment_grades
 from casereport.derive.response import response_assessments
 from casereport.derive.summary import staging_findings
 from casereport.derive.tables import case_summary, timeline_table
@@ -76,7 +76,9 @@ def case_report(case: Case) -> list[Section]:
     literal = on_treatment_grades(case)
     rebaselined = on_treatment_grades(case, baseline="each_added_drug")
     toxicity_text = [
-        (
+        NO_TREATMENT_NOTE
+        if case.regimens.empty
+        else (
             "Values before the first dose are the baseline, not adverse events. Grades follow CTCAE v5.0 read"
             " literally (against the value before the first dose; when that value was above the upper limit, as a"
             " multiple of it). The second table re-baselines at the start of each added drug."
@@ -132,7 +134,9 @@ def case_report(case: Case) -> list[Section]:
         Section(
             "Toxicity on treatment",
             toxicity_text,
-            [
+            []  # no treatment to grade on
+            if case.regimens.empty
+            else [
                 ("CTCAE v5.0, baseline before the first dose", toxicity_table(literal)),
                 ("Re-baselined at each added drug", toxicity_table(rebaselined)),
             ],

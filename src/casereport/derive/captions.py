@@ -19,7 +19,7 @@ import pandas as pd
 
 from casereport.data.case import Case
 from casereport.data.catalogue import ctcae_rules
-from casereport.derive.grading import grade_labs
+from casereport.derive.grading import NO_TREATMENT, grade_labs
 from casereport.derive.panels import analyte_title
 from casereport.derive.response import response_assessments
 from casereport.derive.tables import quantity_text, regimen_text, unit_text, when_text
@@ -210,8 +210,7 @@ def all_labs_caption(case: Case, axis: Axis) -> str:
             _labs_opening(case, labs, title, axis, "linear"),
             f"Shaded: each analyte's reference range, from the limits {_limits_whose(labs)}"
             + (" (from zero where there is only an upper limit)." if labs["lower_limit"].isna().any() else "."),
-            "Each mark's colour and shape: the value's CTCAE v5.0 grade on treatment. "
-            + (_not_graded_text(labs) if not case.regimens.empty else "Not graded: the case records no treatment."),
+            "Each mark's colour and shape: the value's CTCAE v5.0 grade on treatment. " + _not_graded_text(labs),
             _abnormal_baseline_text(labs),
             provenance_text(labs, _lab_names(labs)),
             source_text(case),
@@ -221,8 +220,10 @@ def all_labs_caption(case: Case, axis: Axis) -> str:
 
 def _not_graded_text(labs: pd.DataFrame) -> str:
     """Why the values marked "not graded" are: before the first dose, or an analyte CTCAE has no term for
-    (or thresholds in another unit)."""
+    (or thresholds in another unit); or that the case records no treatment to grade them on."""
     ungraded = labs[labs["ctcae_grade"].isna()]
+    if (ungraded["phase"] == NO_TREATMENT).any():  # every value, then: nothing is graded without a treatment
+        return "Not graded: the case records no treatment."
     reasons = []
     if (ungraded["phase"] == "pre-treatment").any():
         reasons.append("values before the first dose (the baseline)")

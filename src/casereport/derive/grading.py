@@ -31,6 +31,9 @@ from casereport.data.catalogue import ctcae_rules
 from casereport.derive.memo import per_case
 from casereport.derive.timeline import placed
 
+NO_TREATMENT = "no treatment"  # the phase of every value of a case that records no regimen
+# What the toxicity views say instead of their rule for the baseline, for a case that records no regimen.
+NO_TREATMENT_NOTE = "The case records no treatment: no value is an adverse event, so none is graded."
 GRADE_COLUMNS = [
     "flag",
     "phase",
@@ -166,7 +169,8 @@ def _baseline_for(values: pd.DataFrame, start: pd.Series) -> pd.Series | None:
 def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.DataFrame:
     """``case.labs`` with ``flag`` (low, normal, high), the drug period and the CTCAE v5.0 grade on treatment.
 
-    Columns added: ``phase`` (``pre-treatment`` or ``on treatment``),
+    Columns added: ``phase`` (``pre-treatment`` or ``on treatment``; ``no
+    treatment`` for every value of a case that records no regimen),
     ``period`` (see :func:`drug_periods`; ``period_certain`` is false where
     the value's date overlaps the period's first event), ``ctcae_term``,
     ``ctcae_grade`` (``<NA>`` before the first dose, and for analytes CTCAE
@@ -176,10 +180,13 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
 
     A value is pre-treatment when its whole date lies before the first
     regimen's start, or when it is an analyte's first value and may fall on or
-    before that start (the baseline drawn with the diagnosis).
+    before that start (the baseline drawn with the diagnosis). A case with no
+    regimen (a natural history) has neither: its values are not graded, and
+    none is called a baseline, as there is no dose for it to precede.
     """
     labs = case.labs.sort_values(["loinc", "date_earliest", "date_latest"], kind="stable")
     start_id, start_earliest, start_latest = _treatment_start(case)
+    untreated = start_id is None
     periods = drug_periods(case)
     added = case.events[case.events["id"].isin(case.regimens["start"]) & (case.events["id"] != start_id)]
     added_x = added["id"].map(_event_x(case))
@@ -194,7 +201,7 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
         records = values.to_dict("index")
         first_index = values.index[0]
         first = records[first_index]
-        initial = first if first["date_earliest"] <= start_latest else None
+        initial = first if first["date_earliest"] <= start_latest and not untreated else None
         for index, lab in records.items():
             flag = _flag(lab["value"], lab["lower_limit"], lab["upper_limit"])
             x = lab_x[index]
@@ -219,6 +226,10 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
             note = ""
             if rule is None:
                 basis = "no CTCAE term for this analyte"
+            elif untreated:
+                basis = "no treatment recorded: not an adverse event"
+                if flag == "high":
+                    note = f"{lab['value'] / lab['upper_limit']:.1f}\u00d7 the upper limit, with no treatment recorded"
             elif pre:
                 basis = "pre-treatment baseline: not an adverse event"
                 if flag == "high":
@@ -240,7 +251,7 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
                 (
                     index,
                     flag,
-                    "pre-treatment" if pre else "on treatment",
+                    NO_TREATMENT if untreated else "pre-treatment" if pre else "on treatment",
                     period,
                     certain,
                     term,
