@@ -419,8 +419,10 @@ def _jobs(monkeypatch) -> list[printing.PrintJob]:
     return sent
 
 
-def _svg_width(out: Path, case_name: str, figure: str) -> float:
-    return printing.svg_width((out / f"{case_name}-{figure}-calendar.svg").read_text(encoding="utf-8"))
+def _svg_width(out: Path, manifest: dict, figure: str) -> float:
+    """The width of the SVG file the manifest lists for ``figure``."""
+    (name,) = (e["file"] for e in manifest["files"] if e["figure"] == figure and e["format"] == "svg")
+    return printing.svg_width((out / name).read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("width_mm", [85, 174])
@@ -432,7 +434,7 @@ def test_each_figure_of_a_bundled_case_is_drawn_once_at_the_width_asked(name, wi
     assert sorted(job.name for job in sent) == sorted(manifest["parameters"]["plot_width_points"])
     for job in sent:
         asked = rendering.points(manifest["parameters"]["figure_width_mm"][job.name])
-        drawn = _svg_width(tmp_path, name, job.name)
+        drawn = _svg_width(tmp_path, manifest, job.name)
         assert 0 <= asked - drawn <= printing.WIDTH_TOLERANCE * job.columns, (job.name, drawn, asked)
 
 
@@ -449,11 +451,11 @@ def test_a_figure_whose_margin_is_guessed_wrong_is_drawn_again_at_the_width_aske
         },
     )
     sent = _jobs(monkeypatch)
-    write_figures(case_dir=CASES[SEED], output_dir=tmp_path, formats="svg", only="afp")
+    manifest = write_figures(case_dir=CASES[SEED], output_dir=tmp_path, formats="svg", only="afp")
     first, second = sent
     assert (first.redrawn, second.redrawn) == (False, True)
     assert second.plot_width < first.plot_width
-    assert 0 <= rendering.points(85) - _svg_width(tmp_path, SEED, "afp") <= printing.WIDTH_TOLERANCE
+    assert 0 <= rendering.points(85) - _svg_width(tmp_path, manifest, "afp") <= printing.WIDTH_TOLERANCE
 
 
 def test_the_command_draws_without_importing_widgets(tmp_path):
