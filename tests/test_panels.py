@@ -16,6 +16,7 @@ import casereport
 from casereport import charts
 from casereport.apps.dashboard import CaseDashboard, chart_data_html
 from casereport.apps.figures import Figure, figure_factories, write_figures
+from casereport.charts.placement import text_width
 from casereport.data.catalogue import known_analytes
 from casereport.data.new_case import new_case_folder
 from casereport.derive.panels import analyte_title, liver_enzymes, tumour_markers
@@ -209,9 +210,17 @@ def test_a_marker_asked_on_a_log_scale_with_a_zero_value_is_drawn_linear_and_say
     chart = charts.marker_chart(casereport.load_case(zero_afp_case), "1834-1", scale="log", standalone=standalone)
     spec = chart.to_dict()
     assert "log" not in str([layer.get("encoding", {}).get("y", {}).get("scale") for layer in spec["layer"]])
-    assert spec["title"] == (
-        "Alpha-fetoprotein (AFP): linear scale, as a log scale cannot show AFP 0\u00a0ng/mL in Jan 2010"
-        " (date illustrative)"
+    assert spec["title"]["text"] == "Alpha-fetoprotein (AFP): linear scale"
+    assert (
+        " ".join(spec["title"]["subtitle"])
+        == "A log scale cannot show AFP 0\u00a0ng/mL in Jan 2010 (date illustrative)."
     )
+    # The why in lines no wider than the plot: a narrow view has more of them.
+    for width in (320, 120):
+        narrow = charts.marker_chart(
+            casereport.load_case(zero_afp_case), "1834-1", scale="log", standalone=standalone, width=width
+        ).to_dict()["title"]["subtitle"]
+        assert all(text_width(line, charts.FONT_SIZE) <= width for line in narrow), narrow
+    assert len(narrow) > len(spec["title"]["subtitle"])
     seed = charts.marker_chart(casereport.load_case(CASES[SEED]), "1834-1", scale="log", standalone=standalone)
     assert "'type': 'log'" in str(seed.to_dict()["layer"])

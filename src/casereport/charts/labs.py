@@ -10,7 +10,7 @@ from typing import Any, Literal, NamedTuple
 import altair as alt
 import pandas as pd
 
-from casereport.charts.placement import LINE_HEIGHT, Box, Segment, first_free, text_box, text_width
+from casereport.charts.placement import LINE_HEIGHT, Box, Segment, first_free, text_box, text_width, wrap_to
 from casereport.charts.style import (
     ANALYTE_SHAPES,
     FONT_SIZE,
@@ -66,7 +66,7 @@ def lab_chart(
     *,
     axis: Axis = "calendar",
     scale: Scale = "linear",
-    title: str | None = None,
+    title: str | alt.TitleParams | None = None,
     width: int = 320,
     height: int | None = None,
     domain_param: str | None = None,
@@ -260,6 +260,9 @@ def _period_layers(
     return [shade, label]
 
 
+# Points a marker view's note under its title wraps at, at most: within a view on a tablet's screen (the
+# dashboard's views are as wide as the page, which Python does not know).
+NOTE_WIDTH = 360
 PERIOD_LABEL_AT = 3  # points from a shaded period's top left corner to its drug's name
 LINE_CLEARANCE = 2  # points a label or legend on a lab figure keeps from the lines (the AFP line ran 0.3 mm by one)
 
@@ -582,12 +585,16 @@ def marker_chart(
     magnitude (AFP from the hundreds to single digits) where the enzymes span
     one: on a log scale its fall under treatment reads as plainly as a rise.
     A marker with a value a log scale has no place for (zero) is drawn on
-    the linear scale, and its title says why, rather than leave the value out.
+    the linear scale, and its title says so, and why under it (in lines no
+    wider than the plot, nor than :data:`NOTE_WIDTH`, as the dashboard's
+    views take the page's width), rather than leave the value out.
     """
-    title = analyte_title(case, loinc)
+    title: str | alt.TitleParams = analyte_title(case, loinc)
     note = log_scale_note(case, loinc) if scale == "log" else None
     if note:
-        scale, title = "linear", f"{title}: linear scale, as {note}"
+        scale = "linear"
+        why = f"{note[0].upper()}{note[1:]}."
+        title = alt.TitleParams(f"{title}: linear scale", subtitle=wrap_to(why, min(width, NOTE_WIDTH), text_size))
     return lab_chart(
         case,
         [loinc],
