@@ -20,7 +20,8 @@ pytestmark = pytest.mark.server
 SIZES = [(1024, 768), (1366, 768), (1920, 1080)]
 
 # What does not fit, measured in the page: elements wider than it, tables wider than their
-# box, and visible text under 12 px (SVG text at its drawn size, from its transform).
+# box, visible text under 12 px (SVG text at its drawn size, from its transform), and SVG
+# text Vega shortened to its label limit (ending in an ellipsis).
 LAYOUT = """() => {
   const width = document.documentElement.clientWidth;
   const name = e => e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined
@@ -36,8 +37,10 @@ LAYOUT = """() => {
     if (e instanceof SVGGraphicsElement) { const m = e.getScreenCTM(); size *= Math.hypot(m.a, m.b); }
     if (size < 11.95) small.push(size.toFixed(1) + 'px ' + e.textContent.trim().slice(0, 40));
   }
+  const shortened = [...document.querySelectorAll('svg text')].filter(t => shown(t) && t.textContent.trim().endsWith('\u2026'));
   return {scroll: document.documentElement.scrollWidth, width,
-          wide: wide.slice(0, 5).map(name), cut: cut.map(t => t.innerText.slice(0, 60)), small: small.slice(0, 10)};
+          wide: wide.slice(0, 5).map(name), cut: cut.map(t => t.innerText.slice(0, 60)), small: small.slice(0, 10),
+          shortened: shortened.map(t => t.textContent)};
 }"""
 
 
@@ -102,6 +105,7 @@ def test_the_page_fits_each_screen_with_every_panel_and_readable_text(browser, d
     assert layout["wide"] == []
     assert layout["cut"] == []
     assert layout["small"] == []
+    assert layout["shortened"] == []
     # The linked views fill the page's width, less the room of their y axes, at every size.
     chart = page.locator(f"{CHART} svg").first.bounding_box()
     assert chart["width"] > 0.85 * width

@@ -316,7 +316,9 @@ def _measured_panel(
                 scale=alt.Scale(domain=[0, float(measured["longest_mm"].max())]),
             ),
             color=_palette_colour("modality", "Measured by", list(dict.fromkeys(measured["modality"]))).legend(
-                orient="bottom", columns=1
+                orient="bottom",
+                columns=1,
+                labelLimit=0,  # whole names: a screen's legend cuts them at 160 px
             ),
             shape=alt.Shape("modality:N", legend=None),
             tooltip=tooltip,
