@@ -121,3 +121,35 @@ def test_a_long_course_ticks_the_same_months_every_year(editable_case, diagnosed
     assert len(steps) == 1, shown
     (step,) = steps
     assert 12 % step == 0 or step % 12 == 0, shown
+
+
+def _texts(svg: str) -> dict[str, str]:
+    """Each text element of an SVG drawing, by its words (its lines joined by a space): its markup."""
+    markups = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.DOTALL)
+    return {" ".join(re.sub(r"<[^>]+>", " ", markup).split()): markup for markup in markups}
+
+
+def _at_width(spec: object, width: int) -> object:
+    """The dashboard's spec with every view ``width`` wide (on the page, each takes the page's width)."""
+    if isinstance(spec, dict):
+        return {k: width if v == "container" else _at_width(v, width) for k, v in spec.items()}
+    return [_at_width(v, width) for v in spec] if isinstance(spec, list) else spec
+
+
+def test_a_long_drug_name_is_named_whole_on_the_dashboards_timeline(editable_case):
+    """A lane's name longer than the axis has room for (trastuzumab deruxtecan) is set on two lines, where Vega
+    cut it short ("Trastuzumab deru…"); a name that fits keeps its one line."""
+    case_dir = editable_case(SEED)
+    for name in ("regimens.yaml", "mechanisms.csv"):
+        path = case_dir / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(drug: |,)sorafenib(,|\n)", r"\1trastuzumab deruxtecan\2", text), "utf-8")
+    spec = charts.dashboard_chart(casereport.load_case(case_dir)).to_dict()
+    svg = vlc.vegalite_to_svg(_at_width(spec, NOMINAL_WIDTH))
+    texts = _texts(svg)
+    assert not [t for t in texts if t.endswith("\u2026")]
+    assert texts["Trastuzumab deruxtecan"].count("<tspan") == 2
+    assert "<tspan" not in texts["Panobinostat"]
+    # Its lanes made room for the second line: the timeline is taller than the seed's, with as many lanes.
+    seed = charts.dashboard_chart(casereport.load_case(CASES[SEED])).to_dict()
+    assert spec["vconcat"][0]["height"] > seed["vconcat"][0]["height"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from typing import Any, Literal
 
@@ -78,7 +79,12 @@ def timeline_chart(
     events["source"] = _source(events)
     drug_lanes = list(dict.fromkeys(doses["lane"]))
     scale = XPoints(case, axis, width)
-    rows = _Rows.labelled(doses, events, scale, text_size) if labelled else _Rows.lanes(drug_lanes, events, scale)
+    wrapped = {} if labelled else _wrapped_lanes(drug_lanes, text_size)
+    if labelled:
+        rows = _Rows.labelled(doses, events, scale, text_size)
+    else:  # lanes high enough for a name on two lines, and a gap between it and the next lane's
+        pitch = max(LANE_PITCH, 2 * _lane_line(text_size) + 4) if wrapped else LANE_PITCH
+        rows = _Rows.lanes(drug_lanes, events, scale, pitch=pitch)
     doses["row"] = doses["lane"]
     events["row"], events["offset"] = rows.event_rows, rows.event_offsets
     y = alt.Y(
@@ -86,7 +92,7 @@ def timeline_chart(
         title=None,
         sort=rows.order,
         scale=alt.Scale(domain=rows.order),
-        axis=None if labelled else alt.Axis(labelFontSize=text_size, labelLimit=120),
+        axis=None if labelled else _lane_axis(wrapped, text_size),
     )
     # Marks that would cover each other in a lane sit one above the other (offsets in shares of the lane's height).
     slot: dict[str, Any] = (
@@ -215,6 +221,10 @@ def timeline_chart(
 # date range's: Altair converts and writes every column of a layer's data, and the events have 28.
 MARKED_EVENT_COLUMNS = ("id", "x", "row", "offset", "kind", "label", "when", "provenance", "date_provenance", "source")
 RANGED_EVENT_COLUMNS = ("id", "x_start", "x_end", "row", "offset", "label", "when")  # id: whose range
+# Points a lane's name may take beside the dashboard's timeline, and what its lines are measured short of,
+# as the browser may set it in a font wider than the one measured.
+LANE_LABEL_LIMIT, LANE_LABEL_SLACK = 120, 12
+LANE_PITCH = 26  # points from one lane of the dashboard's timeline to the next
 POSSIBLE_OPACITY = 0.25  # dose days that may fall after a stop dated only to the month
 DOSE_DAY_MIN = 1.5  # points: a lone dose day is drawn at least this wide, where its neighbours leave room
 DOSE_DAY_GAP = 0.5  # points left between separate dose days so widened
@@ -361,6 +371,40 @@ def _short_label(case: Case, event: pd.Series) -> str:
 MIN_PLOT_HEIGHT = 0.4  # a figure's timeline is at least this share of its width high, where rows allow
 
 
+def _wrapped_lanes(lanes: list[str], text_size: float) -> dict[str, list[str]]:
+    """The lanes whose names are longer than the y axis has room for (a drug such as trastuzumab deruxtecan),
+    each as the two lines it is set on, where Vega would cut it short."""
+    wrapped = {}
+    for lane in lanes:
+        lines = wrap_to(lane, LANE_LABEL_LIMIT - LANE_LABEL_SLACK, text_size)
+        if len(lines) > 1:  # two lines fit a lane; what a third would hold is cut on the second
+            wrapped[lane] = [lines[0], " ".join(lines[1:])]
+    return wrapped
+
+
+def _lane_line(text_size: float) -> float:
+    """The line height of a lane's name set on two lines."""
+    return text_size + 2
+
+
+def _lane_axis(wrapped: dict[str, list[str]], text_size: float) -> alt.Axis:
+    """The lanes named on the y axis, those ``wrapped`` on their two lines."""
+    if not wrapped:
+        return alt.Axis(labelFontSize=text_size, labelLimit=LANE_LABEL_LIMIT)
+    line = _lane_line(text_size)
+    return alt.Axis(
+        labelFontSize=text_size,
+        labelLimit=LANE_LABEL_LIMIT,
+        labelExpr=f"{json.dumps(wrapped)}[datum.label] || datum.label",
+        labelLineHeight=line,
+        # Vega sets a label's first line where one line would be: a name on two is raised half a line, to its lane.
+        labelOffset={
+            "condition": {"test": f"indexof({json.dumps(list(wrapped))}, datum.label) >= 0", "value": -line / 2},
+            "value": 0,
+        },
+    )
+
+
 class _Rows:
     """The timeline's rows, top to bottom: ``order`` (the y domain), each event's row and slot, and the labels.
 
@@ -374,11 +418,11 @@ class _Rows:
         self.labels = pd.DataFrame(columns=LABEL_COLUMNS)
 
     @classmethod
-    def lanes(cls, drug_lanes: list[str], events: pd.DataFrame, scale: XPoints) -> _Rows:
+    def lanes(cls, drug_lanes: list[str], events: pd.DataFrame, scale: XPoints, *, pitch: float) -> _Rows:
         """A lane per drug, then the stagings (if the case has any) and the other events, each lane split where its
         marks collide."""
         stagings = ["Stagings"] if events["lane"].eq("Stagings").any() else []  # no empty lane to puzzle over
-        rows = cls([*drug_lanes, *stagings, "Events"], pitch=26)
+        rows = cls([*drug_lanes, *stagings, "Events"], pitch=pitch)
         slots = pd.Series(0, index=events.index)
         for _, lane in events.groupby("lane"):
             lane = lane.sort_values("x")
