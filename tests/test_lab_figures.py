@@ -242,3 +242,42 @@ def test_a_page_lab_view_names_each_limit_once_and_close_limits_on_either_side_o
             rows = spec["datasets"][layer["data"]["name"]]
             named |= {row["limit_text"]: (row["limit_value"], mark["baseline"]) for row in rows}
     assert named == {"gamma-GT ULN 60": (60, "bottom"), "GOT, GPT ULN 50": (50, "top")}
+
+
+@pytest.fixture
+def year_dated_afp(editable_case):
+    """The seed case with one AFP value dated only to its year (lab038, "2010"), as a paper may give it."""
+    case_dir = editable_case(SEED)
+    path = case_dir / "labs.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("lab038,1834-1,4.3,ng/mL,2010-01,", "lab038,1834-1,4.3,ng/mL,2010,"), "utf-8")
+    return casereport.load_case(case_dir)
+
+
+def _rows(spec: dict, chart: dict) -> list[dict]:
+    return spec["datasets"][chart["data"]["name"]]
+
+
+def test_a_value_dated_only_to_a_year_is_drawn_across_it_and_not_joined(year_dated_afp):
+    """At its year's middle and joined by the line, AFP "2010" read as a July value between June's and July's;
+    it is drawn across the year between two caps, the line passing it by, and the caption says why."""
+    case = year_dated_afp
+    for chart in (charts.afp_chart(case, width=300), charts.all_labs_chart(case, width=200, columns=2)):
+        spec = chart.to_dict()
+        drawn = list(_marks(spec))
+        lines = [c for c in drawn if _mark_type(c) == "line"]
+        assert lines
+        assert not [row for c in lines for row in _rows(spec, c) if row["when"].startswith("2010")]
+        across = [c for c in drawn if _mark_type(c) == "rule" and "x2" in c["encoding"]]
+        [rule] = [row for c in across for row in _rows(spec, c)]
+        assert (rule["when"], rule["value"]) == ("2010 (date illustrative)", 4.3)
+        assert (rule["x_start"][:10], rule["x_end"][:10]) == ("2010-01-01", "2011-01-01")
+        caps = [row for c in drawn if _mark_type(c) == "tick" for row in _rows(spec, c)]
+        assert sorted(row["x_cap"][:10] for row in caps) == ["2010-01-01", "2011-01-01"]
+    caption = captions.labs_caption(case, [AFP], "calendar")
+    assert "not joined by the line" in caption
+    assert "AFP in 2010 (date illustrative)" in caption
+    # The seed's values, dated to the month, are all joined: nothing is drawn across.
+    seed = charts.afp_chart(casereport.load_case(CASES[SEED]), width=300).to_dict()
+    assert not [c for c in _marks(seed) if _mark_type(c) == "tick"]
+    assert "not joined" not in captions.labs_caption(casereport.load_case(CASES[SEED]), [AFP], "calendar")

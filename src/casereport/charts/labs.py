@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
+from collections.abc import Callable
 from typing import Any, Literal, NamedTuple
 
 import altair as alt
@@ -40,7 +42,7 @@ from casereport.data.catalogue import AFP
 from casereport.derive.grading import grade_labs
 from casereport.derive.panels import analyte_title, liver_enzymes, liver_enzymes_title, log_scale_note
 from casereport.derive.tables import unit_text
-from casereport.derive.timeline import Axis
+from casereport.derive.timeline import Axis, spans_drawn
 
 # The columns a lab chart's marks read (position, tooltips, provenance; style._read_only): of the graded
 # records' 37, the seed's figures were built in 0.77 s where they took 0.89, their specs 257 kB where 421.
@@ -120,10 +122,14 @@ def lab_chart(
     level = (width, text_size) if figure else None
     # A printed figure's calendar dates are untitled, as the timeline's: the months say what they are.
     x = _x(case, axis, title=not (level and axis == "calendar"), domain_param=domain_param, level=level)
+    spanned = spans_drawn(labs).to_numpy()
+    spans = _read_only(labs[spanned], (*DRAWN_COLUMNS, "x_start", "x_end"))
     labs = _read_only(labs, DRAWN_COLUMNS)
-    base = alt.Chart(labs)
-    lines = base.mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True).encode(
-        x=x, y=y, color=colour, detail=alt.Detail("analyte:N")
+    # A value dated only to a span wider than a month is not joined: when in it, and so in what order, is not given.
+    lines = (
+        alt.Chart(labs[~spanned])
+        .mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True)
+        .encode(x=x, y=y, color=colour, detail=alt.Detail("analyte:N"))
     )
     tooltip = [
         alt.Tooltip("analyte:N"),
@@ -149,6 +155,16 @@ def lab_chart(
         legend_width=width if figure else None,
         legend_at=key_at,
         text_size=text_size,
+    )
+    across = _spans_drawn(
+        spans,
+        lambda field: _x(
+            case, axis, field, title=not (level and axis == "calendar"), domain_param=domain_param, level=level
+        ),
+        y,
+        tooltip,
+        colour=colour,
+        stroke=1.2,
     )
     limit_rules = (
         alt.Chart(limits)
@@ -200,13 +216,52 @@ def lab_chart(
             if (named["side"] == side).any()
         ]
     chart = alt.LayerChart(
-        layer=[*shading, limit_rules, *limit_layers, lines, *points],
+        layer=[*shading, limit_rules, *limit_layers, lines, *across, *points],
         resolve=_independent("fill"),
         width=width,
         height=height,
         title=title or alt.Undefined,
     )
     return _finish(chart, text_size) if standalone else chart
+
+
+def _panel_x(case: Case, axis: Axis, field: str, *, last_row: bool, extent: list, level: tuple[float, float]) -> alt.X:
+    """A small multiple's x encoding of ``field``: its dates named only on the last row."""
+    x = _x(case, axis, field, title=last_row and axis != "calendar", extent=extent, level=level)
+    return x if last_row else x.axis(labels=False, title=None)
+
+
+def _spans_drawn(
+    spans: pd.DataFrame,
+    x_of: Callable[[str], alt.X],
+    y: alt.Y,
+    tooltip: list,
+    *,
+    colour: alt.Color | None = None,
+    stroke: float,
+) -> list[alt.Chart]:
+    """Each value dated only to a span wider than a month (a year) drawn across that span at its value, a cap at
+    each end as the timeline marks a month's range, under its mark at the span's middle; in the analyte's
+    ``colour`` (else the lines' grey). ``x_of`` is the chart's x encoding of a field. No layer where there is none.
+    """
+    if spans.empty:
+        return []
+    colours: dict[str, Any] = {"color": colour} if colour else {}
+    grey: dict[str, Any] = {} if colour else {"color": LINE_GREY}
+    across = (
+        alt.Chart(spans)
+        .mark_rule(strokeWidth=stroke, clip=True, **grey)
+        .encode(x=x_of("x_start"), x2=alt.X2("x_end"), y=y, tooltip=tooltip, **colours)
+    )
+    ends = pd.concat([spans.assign(x_cap=spans[end]) for end in ("x_start", "x_end")]).drop(
+        columns=["x_start", "x_end"]
+    )
+    caps = (
+        alt.Chart(ends)
+        .mark_tick(orient="vertical", thickness=stroke, size=SPAN_CAP, opacity=1, clip=True, **grey)
+        .encode(x=x_of("x_cap"), y=y, tooltip=tooltip, **colours)
+    )
+    return [across, caps]
 
 
 def figure_height(width: float) -> int:
@@ -263,6 +318,8 @@ def _period_layers(
 # Points a marker view's note under its title wraps at, at most: within a view on a tablet's screen (the
 # dashboard's views are as wide as the page, which Python does not know).
 NOTE_WIDTH = 360
+SPAN_CAP = 6  # points: the caps at the ends of a value drawn across the span its date gives
+LINE_GREY = "#777777"  # the line joining an analyte's values where its colour says nothing (the small multiples)
 PERIOD_LABEL_AT = 3  # points from a shaded period's top left corner to its drug's name
 LINE_CLEARANCE = 2  # points a label or legend on a lab figure keeps from the lines (the AFP line ran 0.3 mm by one)
 
@@ -462,8 +519,17 @@ class _FigureLayout:
         self.boxes: list[Box] = []
         for _, values in labs.sort_values("x").groupby("analyte"):
             xy = list(zip(x.points(values["x"]), map(y.points, values["value"]), strict=True))
-            self.segments += list(itertools.pairwise(xy))
             self.boxes += [Box(px - 4, py - 4, px + 4, py + 4) for px, py in xy]
+            spanned = spans_drawn(values).to_numpy()
+            joined = [point for point, alone in zip(xy, spanned, strict=True) if not alone]
+            self.segments += list(itertools.pairwise(joined))
+            # A value drawn across the span its date gives: a rule at its height.
+            across = values[spanned]
+            heights = list(map(y.points, across["value"]))
+            self.segments += [
+                ((start, at), (end, at))
+                for start, end, at in zip(x.points(across["x_start"]), x.points(across["x_end"]), heights, strict=True)
+            ]
         if not periods.empty:
             for start, name in zip(x.points(periods["x_start"]), periods["regimen"], strict=True):
                 top = PERIOD_LABEL_AT + text_size * LINE_HEIGHT / 2
@@ -670,9 +736,8 @@ def all_labs_chart(
             else [],
             columns=["low", "high"],
         )
-        x = _x(case, axis, title=n >= last_row and axis != "calendar", extent=extent, level=(width, text_size))
-        if n < last_row:  # the dates are the last row's to name
-            x = x.axis(labels=False, title=None)
+        x_of = functools.partial(_panel_x, case, axis, last_row=n >= last_row, extent=extent, level=(width, text_size))
+        x = x_of("x")
         # The unit is in the panel's title, so the plots take the width a y title would.
         # Vega thins given values to every other one beyond tickCount (a short panel's default is 3): all count.
         y = alt.Y(
@@ -687,12 +752,16 @@ def all_labs_chart(
                 format=ticks.format,
             ),
         )
+        spanned = spans_drawn(values).to_numpy()
+        spans = _read_only(values[spanned], (*DRAWN_COLUMNS, "x_start", "x_end"))
         values = _read_only(values, DRAWN_COLUMNS)
         reference = (
             alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
         )
         line = (
-            alt.Chart(values).mark_line(strokeDash=[4, 3], color="#777777", strokeWidth=1, clip=True).encode(x=x, y=y)
+            alt.Chart(values[~spanned])
+            .mark_line(strokeDash=[4, 3], color=LINE_GREY, strokeWidth=1, clip=True)
+            .encode(x=x, y=y)
         )
         # The code, off the printed title, stays where a reader who wants it looks; and why a grade is what it is.
         tooltip = [
@@ -727,7 +796,7 @@ def all_labs_chart(
         )
         panels.append(
             alt.LayerChart(
-                layer=[reference, line, *points],
+                layer=[reference, line, *_spans_drawn(spans, x_of, y, tooltip, stroke=1), *points],
                 resolve=_independent("fill"),
                 width=width,
                 height=height,

@@ -22,8 +22,8 @@ from casereport.data.catalogue import ctcae_rules
 from casereport.derive.grading import NO_TREATMENT, grade_labs
 from casereport.derive.panels import analyte_title
 from casereport.derive.response import response_assessments
-from casereport.derive.tables import quantity_text, regimen_text, unit_text, when_text
-from casereport.derive.timeline import Axis
+from casereport.derive.tables import quantity_text, regimen_text, unit_text, when_text, when_texts
+from casereport.derive.timeline import Axis, spans_drawn
 
 
 def _count(number: int, one: str, many: str | None = None) -> str:
@@ -177,6 +177,18 @@ def _lab_names(labs: pd.DataFrame) -> pd.Series:
     )
 
 
+def _spans_text(labs: pd.DataFrame) -> str:
+    """The values dated only to a span wider than a month (a year), and how the figure draws them; or nothing."""
+    spanned = labs[spans_drawn(labs)]
+    if spanned.empty:
+        return ""
+    named = [f"{name} in {when}" for name, when in zip(_lab_names(spanned), when_texts(spanned), strict=True)]
+    return (
+        f"Dated only to a span wider than a month, so drawn across it between two caps, at its middle, and not"
+        f" joined by the line, as when in it is not given: {_listed(named)}."
+    )
+
+
 def _limits_whose(labs: pd.DataFrame) -> str:
     limits = labs.drop_duplicates("analyte")["limits_provenance"]
     return "the paper gives" if (limits == "reported").all() else "used"
@@ -189,13 +201,16 @@ def labs_caption(
     labs = case.labs[case.labs["loinc"].isin(loincs)]
     stopped = case.regimens.loc[case.regimens["stop"].notna(), "drug"].tolist()
     return " ".join(
-        [
+        part
+        for part in [
             _labs_opening(case, labs, title or _listed([analyte_title(case, loinc) for loinc in loincs]), axis, scale),
             f"Dotted lines: the reference limits {_limits_whose(labs)}"
             + (f"; shaded: the time on {_listed(stopped)}, until stopped." if stopped else "."),
+            _spans_text(labs),
             provenance_text(labs, _lab_names(labs)),
             source_text(case),
         ]
+        if part
     )
 
 
@@ -206,16 +221,21 @@ def all_labs_caption(case: Case, axis: Axis) -> str:
     loincs = list(dict.fromkeys(labs["loinc"]))
     title = f"All labs, one plot per analyte ({_count(len(loincs), 'analyte')})"
     return " ".join(
-        [
+        part
+        for part in [
             _labs_opening(case, labs, title, axis, "linear"),
             f"Shaded: each analyte's reference range, from the limits {_limits_whose(labs)}"
             + (" (from zero where there is only an upper limit)." if labs["lower_limit"].isna().any() else "."),
-            "Each mark's colour and shape: the value's CTCAE v5.0 grade on treatment. " + _not_graded_text(labs),
+            " ".join(
+                ["Each mark's colour and shape: the value's CTCAE v5.0 grade on treatment.", _not_graded_text(labs)]
+            ).strip(),
+            _spans_text(labs),
             _abnormal_baseline_text(labs),
             provenance_text(labs, _lab_names(labs)),
             source_text(case),
         ]
-    ).replace("  ", " ")
+        if part
+    )
 
 
 def _not_graded_text(labs: pd.DataFrame) -> str:

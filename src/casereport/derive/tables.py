@@ -13,11 +13,13 @@ from casereport.derive.timeline import cycle_of, relative_days
 
 
 def format_when(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
-    """A date range as a reader says it: a day, a month, or the span it may be."""
+    """A date range as a reader says it: a day, a month, a year, or the span it may be."""
     if earliest == latest:
         return earliest.strftime("%-d %b %Y")
     if earliest.day == 1 and latest == earliest + pd.offsets.MonthEnd(0):
         return earliest.strftime("%b %Y")
+    if (earliest.month, earliest.day, latest.month, latest.day) == (1, 1, 12, 31) and earliest.year == latest.year:
+        return str(earliest.year)
     if earliest.year == latest.year:
         return f"{earliest.strftime('%-d %b')} \u2013 {latest.strftime('%-d %b %Y')}"
     return f"{earliest.strftime('%-d %b %Y')} \u2013 {latest.strftime('%-d %b %Y')}"

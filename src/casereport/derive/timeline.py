@@ -101,6 +101,16 @@ def placed(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
     return out
 
 
+# Days a record's date may span and still be drawn at its middle, as a day is: a month. A wider one (a year) is
+# drawn across its span, as where in it the paper does not say.
+SPAN_DRAWN_DAYS = 31
+
+
+def spans_drawn(frame: pd.DataFrame) -> pd.Series:
+    """Whether each record's date spans more than a month (:data:`SPAN_DRAWN_DAYS`): a year, a season."""
+    return (frame["date_latest"] - frame["date_earliest"]).dt.days + 1 > SPAN_DRAWN_DAYS
+
+
 def positions(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.Series:
     """Where each record sits on the chosen axis: the middle of its day or month, or of its days since reference."""
     return placed(case, frame, axis)["x"]
