@@ -14,6 +14,7 @@ import casereport
 from casereport import charts
 from casereport.charts.dashboard import NOMINAL_WIDTH
 from casereport.charts.timeline import RANGE_TEXT
+from casereport.derive import captions
 
 from .conftest import CASES, SEED, SYNTHETIC
 
@@ -153,3 +154,24 @@ def test_a_long_drug_name_is_named_whole_on_the_dashboards_timeline(editable_cas
     # Its lanes made room for the second line: the timeline is taller than the seed's, with as many lanes.
     seed = charts.dashboard_chart(casereport.load_case(CASES[SEED])).to_dict()
     assert spec["vconcat"][0]["height"] > seed["vconcat"][0]["height"]
+
+
+def test_a_date_known_only_to_the_year_spans_its_year_and_the_legend_says_so(editable_case):
+    """The legend said "known only to the month" of every date drawn as a span, a year-dated event's too."""
+    case_dir = editable_case(SEED)
+    path = case_dir / "events.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "weight_loss_from,symptom,Weight loss begins,2010-02,", "weight_loss_from,symptom,Weight loss begins,2010,"
+        ),
+        "utf-8",
+    )
+    case = casereport.load_case(case_dir)
+    ranged = {r["id"]: r for r in _datasets(charts.timeline_chart(case).to_dict()) if "range" in r}
+    assert {r["range"] for r in ranged.values()} == {"date known only to the month or year"}
+    year = ranged["weight_loss_from"]
+    assert (year["x_start"][:10], year["x_end"][:10]) == ("2010-01-01", "2011-01-01")
+    assert "a date the paper gives only to the month or year spans it" in captions.timeline_caption(case, "calendar")
+    seed = casereport.load_case(CASES[SEED])
+    assert "a date the paper gives only to the month spans its month" in captions.timeline_caption(seed, "calendar")

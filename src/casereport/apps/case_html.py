@@ -137,7 +137,8 @@ PROVENANCE_LEGEND = (
     " the paper; <span class='casereport-mark pale'></span> pale: a stated value at a date the paper does not give;"
     " <span class='casereport-mark hollow'></span> hollow and the word <i>illustrative</i>: placed to show the course"
     " the paper describes, never a measurement. On the timeline, a line with end ticks (|&ndash;|) spans the"
-    " month of a date the paper gives only to the month. Hover a mark for the paper's words.</p>"
+    " month (or year) of a date the paper gives only to the month (or year); in the lab views, one through a"
+    " value spans the year of a value dated only to its year. Hover a mark for the paper's words.</p>"
 )
 
 

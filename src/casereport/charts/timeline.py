@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import altair as alt
@@ -28,6 +29,7 @@ from casereport.charts.style import (
     _x,
 )
 from casereport.data.case import Case
+from casereport.derive.tables import coarse_precisions
 from casereport.derive.timeline import Axis
 
 
@@ -228,7 +230,7 @@ LANE_PITCH = 26  # points from one lane of the dashboard's timeline to the next
 POSSIBLE_OPACITY = 0.25  # dose days that may fall after a stop dated only to the month
 DOSE_DAY_MIN = 1.5  # points: a lone dose day is drawn at least this wide, where its neighbours leave room
 DOSE_DAY_GAP = 0.5  # points left between separate dose days so widened
-RANGE_TEXT = "date known only to the month"
+RANGE_TEXT = "date known only to the month"  # the legend's words, as the seed's dates are (range_text)
 # The legend's symbol for a date range: a line between two end ticks (a path in Vega's unit square).
 RANGE_SYMBOL = "M-1,-0.6V0.6M-1,0H1M1,-0.6V0.6"
 
@@ -304,7 +306,9 @@ def _date_ranges(
     """
     # Wider than the day a date given to the day takes (on the relative axis, the reference event is exact).
     day = pd.Timedelta(days=1) if x_type == "temporal" else 1
-    ranged = events.loc[events["x_end"] - events["x_start"] > day, list(RANGED_EVENT_COLUMNS)].assign(range=RANGE_TEXT)
+    spans = events["x_end"] - events["x_start"] > day
+    words = range_text(events.loc[spans, "precision"])
+    ranged = events.loc[spans, list(RANGED_EVENT_COLUMNS)].assign(range=words)
     if ranged.empty:
         return []
     grey, line = "#555555", 1.2
@@ -319,12 +323,12 @@ def _date_ranges(
             # A colour of one value, for the legend entry (the chart's colours are resolved independently).
             color=alt.Color(
                 "range:N",
-                scale=alt.Scale(domain=[RANGE_TEXT], range=[grey]),
+                scale=alt.Scale(domain=[words], range=[grey]),
                 legend=None
                 if not legend
                 else _legend(
                     None,
-                    [RANGE_TEXT],
+                    [words],
                     legend_width,
                     text_size,
                     symbolType=RANGE_SYMBOL,
@@ -347,6 +351,12 @@ def _date_ranges(
         .encode(x=alt.X("value", type=x_type), y=y, tooltip=tooltip, **slot)
     )
     return [across, ticks]
+
+
+def range_text(precisions: Iterable[str]) -> str:
+    """The legend's words for dates drawn as the span they may fall in: known only to the month, the year, or
+    either (:data:`RANGE_TEXT` for the month)."""
+    return f"date known only to the {' or '.join(coarse_precisions(precisions)) or 'month'}"
 
 
 def _short_label(case: Case, event: pd.Series) -> str:

@@ -22,7 +22,7 @@ from casereport.data.catalogue import ctcae_rules
 from casereport.derive.grading import NO_TREATMENT, grade_labs
 from casereport.derive.panels import analyte_title
 from casereport.derive.response import response_assessments
-from casereport.derive.tables import quantity_text, regimen_text, unit_text, when_text, when_texts
+from casereport.derive.tables import coarse_precisions, quantity_text, regimen_text, unit_text, when_text, when_texts
 from casereport.derive.timeline import Axis, spans_drawn
 
 
@@ -68,12 +68,15 @@ def source_text(case: Case) -> str:
 
 
 def axis_text(case: Case, axis: Axis, frame: pd.DataFrame) -> str:
-    """How time runs along the x axis (and how a month-precise date of ``frame`` is drawn)."""
+    """How time runs along the x axis (and how a date of ``frame`` given only to the month or year is drawn)."""
     if axis == "relative":
         reference = case.event(case.reference_event)
         return f"in days since {reference['label']} ({when_text(reference)})"
-    months = "precision" in frame and (frame["precision"] == "month").any()
-    return "on the calendar" + ("; a date the paper gives only to the month spans its month" if months else "")
+    coarse = coarse_precisions(frame["precision"]) if "precision" in frame else []
+    if not coarse:
+        return "on the calendar"
+    spans = f"its {coarse[0]}" if len(coarse) == 1 else "it"
+    return f"on the calendar; a date the paper gives only to the {' or '.join(coarse)} spans {spans}"
 
 
 def _span(frame: pd.DataFrame) -> str:

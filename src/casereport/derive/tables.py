@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 from pandas.api.typing import NAType
@@ -23,6 +24,12 @@ def format_when(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
     if earliest.year == latest.year:
         return f"{earliest.strftime('%-d %b')} \u2013 {latest.strftime('%-d %b %Y')}"
     return f"{earliest.strftime('%-d %b %Y')} \u2013 {latest.strftime('%-d %b %Y')}"
+
+
+def coarse_precisions(precisions: Iterable[str]) -> list[str]:
+    """Of ``precisions``, those coarser than a day that a paper gives dates to, finest first: ``month``, ``year``."""
+    found = set(precisions)
+    return [precision for precision in ("month", "year") if precision in found]
 
 
 def _marked(text: str, made: str | float | None) -> str:
