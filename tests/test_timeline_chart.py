@@ -173,5 +173,16 @@ def test_a_date_known_only_to_the_year_spans_its_year_and_the_legend_says_so(edi
     year = ranged["weight_loss_from"]
     assert (year["x_start"][:10], year["x_end"][:10]) == ("2010-01-01", "2011-01-01")
     assert "a date the paper gives only to the month or year spans it" in captions.timeline_caption(case, "calendar")
+    # A stop dated only to its year: the dose days it leaves in doubt are said to be so.
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            ",Panobinostat stopped at the patient's request,2010-05,",
+            ",Panobinostat stopped at the patient's request,2010,",
+        ),
+        "utf-8",
+    )
+    assert "after a stop the paper dates only to the year." in captions.timeline_caption(
+        casereport.load_case(case_dir), "calendar"
+    )
     seed = casereport.load_case(CASES[SEED])
     assert "a date the paper gives only to the month spans its month" in captions.timeline_caption(seed, "calendar")

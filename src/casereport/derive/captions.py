@@ -135,6 +135,8 @@ def timeline_caption(case: Case, axis: Axis) -> str:
     kinds = events["kind"].str.replace("_", " ").value_counts(sort=False)
     regimens = "; ".join(regimen_text(row) for _, row in case.regimens.iterrows())
     uncertain = bool((case.administrations["certainty"] == "possible").any())
+    stops = events[events["id"].isin(case.regimens["stop"].dropna())]
+    stopped_to = " or ".join(coarse_precisions(stops["precision"])) or "month"
     counted = (
         f"{_count(len(events), 'event')} ({_listed([_count(int(n), str(k)) for k, n in kinds.items()])})"
         f" from {_span(events)}, {axis_text(case, axis, events)}."
@@ -143,7 +145,11 @@ def timeline_caption(case: Case, axis: Axis) -> str:
         [
             f"Planned dose days ({regimens}) and {counted}",
             "Doses are planned from the regimen rules, not reported as given"
-            + ("; faint dose days may fall after a stop the paper dates only to the month." if uncertain else "."),
+            + (
+                f"; faint dose days may fall after a stop the paper dates only to the {stopped_to}."
+                if uncertain
+                else "."
+            ),
         ]
         if regimens
         else [f"{counted[0].upper()}{counted[1:]} The case records no regimen."]
