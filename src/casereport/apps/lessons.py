@@ -18,7 +18,7 @@ from casereport.derive.grading import NO_TREATMENT_NOTE, ctcae_rules, grade_labs
 from casereport.derive.rationale import shared_targets
 from casereport.derive.response import MRECIST_NOTE, recist_response
 from casereport.derive.summary import dose_summary
-from casereport.derive.tables import format_when, when_text
+from casereport.derive.tables import coarse_precisions, format_when, when_text
 
 NOT_YET = "Not yet: at this step the case does not show it."
 
@@ -310,10 +310,11 @@ def doses_so_far(known: Case) -> str:
         " confirmed as taken: the paper reports no holds or reductions):\n\n" + "\n".join(lines)
     )
     starts = known.events[known.events["id"].isin(known.regimens["start"])]
-    if (starts["precision"] != "day").any():
+    coarse = coarse_precisions(starts["precision"])
+    if coarse:
         text += (
-            "\n\nA start known only to the month makes each count an upper bound: a dose day is counted when"
-            " it may have fallen by the end of this step."
+            f"\n\nA start known only to the {' or '.join(coarse)} makes each count an upper bound: a dose day is"
+            " counted when it may have fallen by the end of this step."
         )
     if summary["planned_possible"].sum():
         text += (
