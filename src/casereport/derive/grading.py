@@ -226,14 +226,14 @@ def grade_labs(case: Case, *, baseline: Baselining = "treatment_start") -> pd.Da
             note = ""
             if rule is None:
                 basis = "no CTCAE term for this analyte"
-            elif untreated:
-                basis = "no treatment recorded: not an adverse event"
+            elif untreated or pre:  # not graded: no dose yet, or none at all
+                basis, when = (
+                    ("no treatment recorded: not an adverse event", ", with no treatment recorded")
+                    if untreated
+                    else ("pre-treatment baseline: not an adverse event", " before the first dose")
+                )
                 if flag == "high":
-                    note = f"{lab['value'] / lab['upper_limit']:.1f}\u00d7 the upper limit, with no treatment recorded"
-            elif pre:
-                basis = "pre-treatment baseline: not an adverse event"
-                if flag == "high":
-                    note = f"{lab['value'] / lab['upper_limit']:.1f}\u00d7 the upper limit before the first dose"
+                    note = f"{lab['value'] / lab['upper_limit']:.1f}\u00d7 the upper limit{when}"
             elif rule["direction"] == "high":
                 ref_value = None if reference is None else reference["value"]
                 grade, basis = _grade_high(lab["value"], lab["upper_limit"], ref_value, rule)
