@@ -62,6 +62,15 @@ DRAWN_COLUMNS = (
 )
 
 
+def _drawn(labs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The lab records cut to the columns their marks read: all of them (the marks), those the line joins, and
+    those dated only to a span wider than a month, drawn across it (with its ends): the line does not join them,
+    as when in the span, and so in what order, is not given."""
+    spanned = spans_drawn(labs).to_numpy()
+    drawn = _read_only(labs, DRAWN_COLUMNS)
+    return drawn, drawn[~spanned], _read_only(labs[spanned], (*DRAWN_COLUMNS, "x_start", "x_end"))
+
+
 def lab_chart(
     case: Case,
     loincs: tuple[str, ...] | list[str],
@@ -121,13 +130,13 @@ def lab_chart(
     # Every layer names the same domain: Vega-Lite drops a linked domain that only some layers give.
     level = (width, text_size) if figure else None
     # A printed figure's calendar dates are untitled, as the timeline's: the months say what they are.
-    x = _x(case, axis, title=not (level and axis == "calendar"), domain_param=domain_param, level=level)
-    spanned = spans_drawn(labs).to_numpy()
-    spans = _read_only(labs[spanned], (*DRAWN_COLUMNS, "x_start", "x_end"))
-    labs = _read_only(labs, DRAWN_COLUMNS)
-    # A value dated only to a span wider than a month is not joined: when in it, and so in what order, is not given.
+    x_of = functools.partial(
+        _x, case, axis, title=not (level and axis == "calendar"), domain_param=domain_param, level=level
+    )
+    x = x_of("x")
+    labs, joined, spans = _drawn(labs)
     lines = (
-        alt.Chart(labs[~spanned])
+        alt.Chart(joined)
         .mark_line(strokeDash=[4, 3], strokeWidth=1.2, clip=True)
         .encode(x=x, y=y, color=colour, detail=alt.Detail("analyte:N"))
     )
@@ -156,16 +165,7 @@ def lab_chart(
         legend_at=key_at,
         text_size=text_size,
     )
-    across = _spans_drawn(
-        spans,
-        lambda field: _x(
-            case, axis, field, title=not (level and axis == "calendar"), domain_param=domain_param, level=level
-        ),
-        y,
-        tooltip,
-        colour=colour,
-        stroke=1.2,
-    )
+    across = _spans_drawn(spans, x_of, y, tooltip, colour=colour, stroke=1.2)
     limit_rules = (
         alt.Chart(limits)
         .mark_rule(strokeDash=[1, 2], strokeWidth=1)
@@ -752,16 +752,12 @@ def all_labs_chart(
                 format=ticks.format,
             ),
         )
-        spanned = spans_drawn(values).to_numpy()
-        spans = _read_only(values[spanned], (*DRAWN_COLUMNS, "x_start", "x_end"))
-        values = _read_only(values, DRAWN_COLUMNS)
+        values, joined, spans = _drawn(values)
         reference = (
             alt.Chart(band).mark_rect(color="#009E73", opacity=0.12).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
         )
         line = (
-            alt.Chart(values[~spanned])
-            .mark_line(strokeDash=[4, 3], color=LINE_GREY, strokeWidth=1, clip=True)
-            .encode(x=x, y=y)
+            alt.Chart(joined).mark_line(strokeDash=[4, 3], color=LINE_GREY, strokeWidth=1, clip=True).encode(x=x, y=y)
         )
         # The code, off the printed title, stays where a reader who wants it looks; and why a grade is what it is.
         tooltip = [
