@@ -20,6 +20,13 @@ def case_dir(request: pytest.FixtureRequest) -> Path:
     return CASES[request.param]
 
 
+def replace(path: Path, old: str, new: str) -> None:
+    """The first ``old`` in a copied case's file made ``new`` (a test that edits no file fails here)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 @pytest.fixture
 def editable_case(tmp_path: Path):
     """A function copying a bundled case into a temporary folder to break it."""

@@ -12,13 +12,7 @@ import pytest
 import casereport
 from casereport.apps.cli import main
 
-from .conftest import CASES, SEED, SYNTHETIC
-
-
-def replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from .conftest import CASES, SEED, SYNTHETIC, replace
 
 
 def drop_column(path: Path, column: str) -> None:

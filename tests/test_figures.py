@@ -38,7 +38,8 @@ from casereport.derive import captions
 from casereport.derive.panels import tumour_markers
 from casereport.exceptions import ParameterError
 
-from .conftest import CASES, SEED, SYNTHETIC
+from .conftest import CASES, SEED, SYNTHETIC, replace
+from .test_care import _header_only
 
 TCP_WARNING = "running over TCP without encryption"
 
@@ -339,7 +340,7 @@ def test_the_case_hash_follows_each_file_the_case_is_read_from(editable_case, fi
     case_dir = editable_case(SYNTHETIC)
     before = case_hash(casereport.load_case(case_dir))
     path = case_dir / file
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    replace(path, old, new)
     assert case_hash(casereport.load_case(case_dir)) != before
 
 
@@ -347,8 +348,7 @@ def test_a_case_without_lab_values_draws_the_other_figures_and_says_why_not_the_
     """An author's case with no lab values yet (labs.csv only its header): the labs' figures are skipped with the
     reason, the timeline and the others drawn."""
     case_dir = editable_case(SYNTHETIC)
-    labs = case_dir / "labs.csv"
-    labs.write_text(labs.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    _header_only(case_dir / "labs.csv")
     manifest = write_figures(case_dir=case_dir, output_dir=tmp_path, formats="svg", workers=1)
     skipped = {entry["figure"]: entry["reason"] for entry in manifest["skipped"]}
     assert skipped["all_labs"] == "the case records no lab values (labs.csv has no rows)"
@@ -360,10 +360,7 @@ def test_text_the_print_font_cannot_print_is_named_and_kept_in_the_record(editab
     """A label in a script the embedded font lacks prints as empty boxes in the PDF and PNG: the author is told
     which characters, in which figure and text, and the manifest keeps it (also after another figure is redrawn)."""
     case_dir = editable_case(SYNTHETIC)
-    events = case_dir / "events.csv"
-    events.write_text(
-        events.read_text(encoding="utf-8").replace(",Baseline CT,", ",Baseline CT 中文 ✓,"), encoding="utf-8"
-    )
+    replace(case_dir / "events.csv", ",Baseline CT,", ",Baseline CT 中文 ✓,")
     command = ["figures", "--case", str(case_dir), "--out", str(tmp_path), "--format", "svg,pdf"]
     assert main(command) == 0
     err = capsys.readouterr().err

@@ -21,7 +21,7 @@ from casereport.charts.style import FONT_SIZE, OKABE_ITO, XPoints, _positions
 from casereport.data.catalogue import AFP
 from casereport.derive import captions
 
-from .conftest import CASES, SEED, SYNTHETIC
+from .conftest import CASES, SEED, SYNTHETIC, replace
 from .printed import factories, printed_figure
 from .test_charts import _walk
 
@@ -248,9 +248,7 @@ def test_a_page_lab_view_names_each_limit_once_and_close_limits_on_either_side_o
 def year_dated_afp(editable_case):
     """The seed case with one AFP value dated only to its year (lab038, "2010"), as a paper may give it."""
     case_dir = editable_case(SEED)
-    path = case_dir / "labs.csv"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("lab038,1834-1,4.3,ng/mL,2010-01,", "lab038,1834-1,4.3,ng/mL,2010,"), "utf-8")
+    replace(case_dir / "labs.csv", "lab038,1834-1,4.3,ng/mL,2010-01,", "lab038,1834-1,4.3,ng/mL,2010,")
     return casereport.load_case(case_dir)
 
 

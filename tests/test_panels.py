@@ -21,7 +21,7 @@ from casereport.data.catalogue import known_analytes
 from casereport.data.new_case import new_case_folder
 from casereport.derive.panels import analyte_title, liver_enzymes, tumour_markers
 
-from .conftest import CASES, SEED, SYNTHETIC
+from .conftest import CASES, SEED, SYNTHETIC, replace
 from .test_own_analytes import HEADER, SCC, _add_lab, _declare
 
 AFP, CEA, SCC_AG = "1834-1", "2039-6", "9679-2"
@@ -188,8 +188,7 @@ def test_the_manifest_says_why_a_case_without_a_marker_has_no_marker_figure():
 def zero_afp_case(editable_case) -> Path:
     """The seed case with one AFP value of 0 (a marker below detection, as a paper may give it)."""
     case_dir = editable_case(SEED)
-    labs = case_dir / "labs.csv"
-    labs.write_text(labs.read_text(encoding="utf-8").replace("lab038,1834-1,4.3,", "lab038,1834-1,0,"), "utf-8")
+    replace(case_dir / "labs.csv", "lab038,1834-1,4.3,", "lab038,1834-1,0,")
     return case_dir
 
 

@@ -16,7 +16,7 @@ from casereport.charts.dashboard import NOMINAL_WIDTH
 from casereport.charts.timeline import RANGE_TEXT
 from casereport.derive import captions
 
-from .conftest import CASES, SEED, SYNTHETIC
+from .conftest import CASES, SEED, SYNTHETIC, replace
 
 # Plot widths in points: the figures' at 85 and 174 mm, and between them.
 PLOT_WIDTHS = (230, 330, 483)
@@ -159,13 +159,11 @@ def test_a_long_drug_name_is_named_whole_on_the_dashboards_timeline(editable_cas
 def test_a_date_known_only_to_the_year_spans_its_year_and_the_legend_says_so(editable_case):
     """The legend said "known only to the month" of every date drawn as a span, a year-dated event's too."""
     case_dir = editable_case(SEED)
-    path = case_dir / "events.csv"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace(
-            "weight_loss_from,symptom,Weight loss begins,2010-02,", "weight_loss_from,symptom,Weight loss begins,2010,"
-        ),
-        "utf-8",
+    events = case_dir / "events.csv"
+    replace(
+        events,
+        "weight_loss_from,symptom,Weight loss begins,2010-02,",
+        "weight_loss_from,symptom,Weight loss begins,2010,",
     )
     case = casereport.load_case(case_dir)
     ranged = {r["id"]: r for r in _datasets(charts.timeline_chart(case).to_dict()) if "range" in r}
@@ -174,12 +172,10 @@ def test_a_date_known_only_to_the_year_spans_its_year_and_the_legend_says_so(edi
     assert (year["x_start"][:10], year["x_end"][:10]) == ("2010-01-01", "2011-01-01")
     assert "a date the paper gives only to the month or year spans it" in captions.timeline_caption(case, "calendar")
     # A stop dated only to its year: the dose days it leaves in doubt are said to be so.
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            ",Panobinostat stopped at the patient's request,2010-05,",
-            ",Panobinostat stopped at the patient's request,2010,",
-        ),
-        "utf-8",
+    replace(
+        events,
+        ",Panobinostat stopped at the patient's request,2010-05,",
+        ",Panobinostat stopped at the patient's request,2010,",
     )
     assert "after a stop the paper dates only to the year." in captions.timeline_caption(
         casereport.load_case(case_dir), "calendar"
