@@ -48,7 +48,7 @@ TCP_WARNING = "running over TCP without encryption"
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_figures_notebook_writes_every_figure(name, axis, tmp_path, capfd):
     executed = run_figures_notebook(
-        case_dir=CASES[name],
+        case_dir=str(CASES[name]),  # a path as text, as an author may give it
         output_dir=tmp_path,
         formats=",".join(FORMATS),
         axis=axis,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -380,3 +381,21 @@ def test_a_case_without_a_regimen_is_shown_graded_and_drawn_as_one(editable_case
     dashboard = CaseDashboard(case)
     dashboard._change(axis="relative")
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_functions_an_author_calls_take_a_path_as_text(tmp_path):
+    """From Python, an author gives a folder or a file as text as often as a Path: each writes the same."""
+    from casereport.apps.explorer import explorer_html, write_explorer
+    from casereport.data.fhir import case_bundle, write_bundle
+    from casereport.data.new_case import new_case_folder
+
+    case = casereport.load_case(str(CASES[SEED]))
+    page = write_explorer(case, str(tmp_path / "explorer.html"))
+    assert page == tmp_path / "explorer.html"
+    assert page.read_text(encoding="utf-8") == explorer_html(case)
+    assert write_bundle(str(CASES[SEED]), str(tmp_path / "bundle.json")) == case_bundle(CASES[SEED])
+    assert json.loads((tmp_path / "bundle.json").read_text(encoding="utf-8")) == case_bundle(CASES[SEED])
+    written = new_case_folder(str(tmp_path / "Müller 2024"))
+    assert written
+    assert all(path.parent == tmp_path / "Müller 2024" and path.is_file() for path in written)
+    assert "case_id: muller-2024" in (tmp_path / "Müller 2024" / "case.yaml").read_text(encoding="utf-8")

@@ -140,8 +140,9 @@ def explorer_html(case: Case, *, axis: Axis = "calendar") -> str:
     return _MARKER.sub(lambda found: parts[found.group(1)], _page_file("page.html"))
 
 
-def write_explorer(case: Case, out: Path, *, axis: Axis = "calendar") -> Path:
-    """Write the explorer file for ``case`` to ``out`` (its folder made if need be); return ``out``."""
+def write_explorer(case: Case, out: str | Path, *, axis: Axis = "calendar") -> Path:
+    """Write the explorer file for ``case`` to ``out`` (its folder made if need be); return its path."""
+    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(explorer_html(case, axis=axis), encoding="utf-8")
     return out

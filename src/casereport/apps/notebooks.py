@@ -31,8 +31,8 @@ def execute_quietly(notebook: Path, executed: Path, **options: Any) -> None:
 
 def run_figures_notebook(
     *,
-    case_dir: Path | None,
-    output_dir: Path,
+    case_dir: str | Path | None,
+    output_dir: str | Path,
     formats: str,
     axis: str,
     width_mm: float | str,
@@ -46,7 +46,7 @@ def run_figures_notebook(
     ``casereport figures`` does without a kernel: this is for an author who
     wants the executed record.
     """
-    case_path = (case_dir or default_case_dir()).resolve()
+    case_path = Path(case_dir or default_case_dir()).resolve()
     case, out, chosen = check_parameters(
         case_dir=case_path, output_dir=output_dir, formats=formats, axis=axis, width_mm=width_mm, dpi=dpi
     )

@@ -172,9 +172,9 @@ def voila_command(*, port: int, notebook: Path = DASHBOARD, template: str | None
     return command + ([f"--template={template}"] if template else [])
 
 
-def serve(*, case_dir: Path | None, port: int) -> int:
+def serve(*, case_dir: str | Path | None, port: int) -> int:
     """Check the case, then run Voila in the foreground until interrupted."""
-    case_path = (case_dir or default_case_dir()).resolve()
+    case_path = Path(case_dir or default_case_dir()).resolve()
     try:
         case = load_case(case_path)
     except CaseValidationError as err:
@@ -192,9 +192,9 @@ def _become(site: Path, command: list[str], env: dict[str, str]) -> NoReturn:
     os.execve(command[0], command, env)
 
 
-def serve_slides(*, notebook: Path, port: int) -> int:
+def serve_slides(*, notebook: str | Path, port: int) -> int:
     """Run a teaching notebook as reveal.js slides with Voila, in the foreground until interrupted."""
-    path = notebook.resolve()
+    path = Path(notebook).resolve()
     if not path.is_file():
         print(f"casereport slides: no notebook at {notebook}", file=sys.stderr)
         return 2

@@ -22,19 +22,20 @@ TEMPLATE = ("templates", "new-case")
 EXAMPLE_ID = "case_id: example-case "
 
 
-def case_id_for(folder: Path) -> str:
+def case_id_for(folder: str | Path) -> str:
     """A case id (a slug) from the folder's name: ``Müller 2024`` -> ``muller-2024``."""
-    ascii_name = unicodedata.normalize("NFKD", folder.name).encode("ascii", "ignore").decode()
+    ascii_name = unicodedata.normalize("NFKD", Path(folder).name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_name.lower()).strip("-_")[:80].strip("-_")
     return slug or "new-case"
 
 
-def new_case_folder(folder: Path) -> list[Path]:
+def new_case_folder(folder: str | Path) -> list[Path]:
     """Write a new case folder at ``folder`` (made if absent) and return the files written.
 
     Raises :class:`FolderNotEmptyError` when ``folder`` already holds
     anything, and :class:`CaseReportError` when it is a file.
     """
+    folder = Path(folder)
     if folder.exists() or folder.is_symlink():
         if not folder.is_dir():
             raise CaseReportError(f"{folder} is a file, not a folder; nothing was written")

@@ -550,8 +550,8 @@ def canonical(bundle: dict[str, Any]) -> dict[str, Any]:
     return json.loads(Bundle.model_validate(bundle).model_dump_json(exclude_none=True))
 
 
-def write_bundle(case_dir: str | Path, out: Path) -> dict[str, Any]:
+def write_bundle(case_dir: str | Path, out: str | Path) -> dict[str, Any]:
     """Export ``case_dir`` to ``out`` as indented JSON; returns the bundle."""
     bundle = case_bundle(case_dir)
-    out.write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path(out).write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return bundle
