@@ -330,6 +330,13 @@ def test_missing_case_folder(tmp_path: Path):
     assert "does not exist" in problem.reason
 
 
+def test_a_file_given_for_the_case_folder_is_named_a_file(editable_case):
+    case_yaml = editable_case(SEED) / "case.yaml"
+    (problem,) = casereport.validate_case(case_yaml)
+    assert problem.file == str(case_yaml)
+    assert problem.reason.startswith("is a file, not a case folder")
+
+
 def test_cli_validate_exit_codes(editable_case, capsys):
     case_dir = editable_case(SYNTHETIC)
     assert main(["validate", str(case_dir)]) == 0

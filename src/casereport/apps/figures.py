@@ -104,16 +104,23 @@ def check_parameters(
 ) -> tuple[Case, Path, tuple[str, ...]]:
     """Check the figure parameters; raise :class:`ParameterError` naming the first bad one."""
     # Each format once, in the order asked: "svg,SVG" is one format, its files listed once in the manifest.
-    chosen = tuple(
-        dict.fromkeys(f.strip().lower() for f in (formats.split(",") if isinstance(formats, str) else formats))
-    )
+    try:
+        chosen = tuple(
+            dict.fromkeys(f.strip().lower() for f in (formats.split(",") if isinstance(formats, str) else formats))
+        )
+    except (TypeError, AttributeError):  # not text, nor a list of texts
+        raise ParameterError("formats", f"{formats!r} names no format; choose from {', '.join(FORMATS)}") from None
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
         raise ParameterError("formats", f"unknown format(s) {unknown or chosen}; choose from {', '.join(FORMATS)}")
     if axis not in AXES:
         raise ParameterError("axis", f"'{axis}' is not an axis; choose calendar or relative")
     figure_width_mm(width_mm)
-    if not 50 <= int(dpi) <= 1200:
+    try:
+        resolution = int(dpi)
+    except (TypeError, ValueError):
+        resolution = 0
+    if not 50 <= resolution <= 1200:
         raise ParameterError("dpi", f"{dpi} is not a resolution (50 to 1200 dpi)")
     case_path = Path(case_dir)
     if not case_path.is_dir():

@@ -395,7 +395,9 @@ def _read(case_dir: Path) -> tuple[list[Problem], CaseParts | None]:
     """
     reader = CaseReader(case_dir)
     if not case_dir.is_dir():
-        reader.add(str(case_dir), None, None, None, "case folder does not exist")
+        # A file given where the folder belongs (its case.yaml, say) is named as such, not as missing.
+        what = "is a file, not a case folder; give the folder that holds case.yaml" if case_dir.exists() else None
+        reader.add(str(case_dir), None, None, None, what or "case folder does not exist")
         return reader.problems, None
     read = _read_files(reader)
     case = read.case
