@@ -227,3 +227,44 @@ def test_a_case_without_stagings_has_no_empty_stagings_lane(no_imaging_case):
     lanes = _lane_domain(charts.timeline_chart(without, standalone=False))
     assert "Stagings" not in lanes
     assert lanes[-1] == "Events"
+
+
+CHART_FUNCTIONS = {
+    "timeline": lambda case, **options: charts.timeline_chart(case, **options),
+    "liver_enzymes": lambda case, **options: charts.liver_enzymes_chart(case, **options),
+    "afp": lambda case, **options: charts.afp_chart(case, **options),
+    "all_labs": lambda case, **options: charts.all_labs_chart(case, **options),
+    "imaging": lambda case, **options: charts.imaging_chart(case, **options),
+    "rationale": lambda case, **options: charts.rationale_chart(case, **options),
+    "dashboard": lambda case, **options: charts.dashboard_chart(case, **options),
+    "print_summary": lambda case, **options: charts.dashboard.print_summary_chart(case, **options),
+}
+BAD_OPTIONS = [
+    ("timeline", {"axis": "days"}, "axis"),
+    ("dashboard", {"axis": "Calendar"}, "axis"),
+    ("imaging", {"axis": None}, "axis"),
+    ("timeline", {"width": 0}, "width"),
+    ("liver_enzymes", {"width": -320}, "width"),
+    ("imaging", {"width": float("nan")}, "width"),
+    ("rationale", {"width": "560"}, "width"),
+    ("print_summary", {"width": float("inf")}, "width"),
+    ("all_labs", {"height": 0}, "height"),
+    ("timeline", {"text_size": -9}, "text_size"),
+    ("rationale", {"row_height": 0}, "row_height"),
+    ("afp", {"scale": "ln"}, "scale"),
+    ("dashboard", {"marker_scale": "Log"}, "scale"),
+    ("print_summary", {"marker_scale": "symlog"}, "scale"),
+    ("all_labs", {"columns": 0}, "columns"),
+    ("all_labs", {"columns": 1.5}, "columns"),
+    ("all_labs", {"columns": True}, "columns"),
+]
+
+
+@pytest.mark.parametrize(("chart", "options", "named"), BAD_OPTIONS)
+def test_a_chart_option_no_chart_can_be_drawn_with_is_named(chart, options, named):
+    """A misspelt axis or scale, a width of nothing: the chart function says which option, where it drew a chart
+    on the other axis, a spec Vega-Lite refuses, or divided by zero."""
+    case = casereport.load_case(CASES[SEED])
+    with pytest.raises(casereport.ParameterError) as raised:
+        CHART_FUNCTIONS[chart](case, **options)
+    assert raised.value.parameter == named

@@ -55,11 +55,10 @@ from casereport.derive.grading import on_treatment_grades
 from casereport.derive.panels import analyte_slug, liver_enzymes, liver_enzymes_title, log_scale_note, tumour_markers
 from casereport.derive.response import response_assessments
 from casereport.derive.tables import when_texts
-from casereport.derive.timeline import Axis
+from casereport.derive.timeline import AXES, Axis
 from casereport.exceptions import CaseValidationError, FigureError, OutputError, ParameterError
 
 FORMATS = ("svg", "png", "pdf", "html")
-AXES = ("calendar", "relative")
 WIDTH_RANGE_MM = (20, 500)
 FULL_PAGE_MM = WIDTHS_MM["double"]
 EXPLORER = "explorer"  # the page --only may name beside the figures

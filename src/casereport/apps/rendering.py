@@ -45,6 +45,7 @@ FONT_FAMILY = "Liberation Sans"
 PRINT_FONT = f"{FONT_FAMILY}, Arial, Helvetica, sans-serif"
 MM_PER_INCH = 25.4
 AXIS_ALLOWANCE = 55  # points beside a plot for its y axis, title and padding, for a figure that does not say
+MIN_PLOT_WIDTH = 60  # points: the narrowest plot a figure is drawn with, however narrow the width asked
 # The script every HTML file carries: Vega, Vega-Lite and vega-embed, which sets window.vegaEmbed.
 BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed;"
 
@@ -64,13 +65,13 @@ def print_vega_lite(chart: alt.TopLevelMixin) -> dict:
 def first_plot_width(*, columns: int, width_points: float, margin: float | None) -> int:
     """The plot width a figure is first drawn at: what its ``margin`` (or :data:`AXIS_ALLOWANCE` a column) leaves."""
     beside = AXIS_ALLOWANCE * columns if margin is None else margin
-    return math.floor((width_points - beside) / columns)
+    return max(MIN_PLOT_WIDTH, math.floor((width_points - beside) / columns))
 
 
 def second_plot_width(first: int, drawn_width: float, *, columns: int, width_points: float) -> int:
     """The plot width to draw again at, when the drawing at ``first`` was ``drawn_width`` points wide: the
     difference shared among the columns."""
-    return max(60, math.floor(first + (width_points - drawn_width) / columns))
+    return max(MIN_PLOT_WIDTH, math.floor(first + (width_points - drawn_width) / columns))
 
 
 def html_page(spec: dict, bundle: str) -> bytes:

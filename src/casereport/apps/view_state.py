@@ -19,13 +19,11 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
-from casereport.charts.style import Scale
+from casereport.charts.style import SCALES, Scale
 from casereport.data.case import Case
 from casereport.derive.panels import analyte_slug, default_lab_view, shared_view_analytes, tumour_markers
-from casereport.derive.timeline import Axis
+from casereport.derive.timeline import AXES, Axis
 
-AXES: tuple[Axis, ...] = ("calendar", "relative")
-SCALES: tuple[Scale, ...] = ("linear", "log")
 # The query's keys, in the order a link lists them; the marker's scale comes last (``marker_key``).
 KEYS = ("case", "axis", "from", "to", "staging", "analytes")
 MARKERS_KEY = "marker"

@@ -8,7 +8,7 @@ import altair as alt
 
 from casereport.charts.imaging import imaging_chart
 from casereport.charts.labs import lab_chart, marker_chart
-from casereport.charts.style import BRUSH, Scale, _finish, _independent
+from casereport.charts.style import BRUSH, Scale, _finish, _independent, check_options
 from casereport.charts.timeline import timeline_chart
 from casereport.data.case import Case
 from casereport.derive.panels import analyte_name, analyte_title, default_lab_view, tumour_markers
@@ -48,6 +48,7 @@ def dashboard_chart(
     ``width="container"``), so the page decides the width, from a tablet to a
     wide desktop, and a window resized redraws without Python.
     """
+    check_options(scale=marker_scale)
     sized: dict[str, Any] = {"axis": axis, "width": NOMINAL_WIDTH, "standalone": False, "text_size": SCREEN_TEXT}
     timeline = _described(
         timeline_chart(case, brush_range=brush_range, **sized),
@@ -146,6 +147,7 @@ def print_summary_chart(
     the imaging grid below); a printed A4 page needs the paper's type sizes at
     its own width, and gives imaging as a table. Same chart functions, print sizes.
     """
+    check_options(scale=marker_scale, width=width)
     plot = width - AXIS_ROOM
     views: list[alt.LayerChart] = [
         timeline_chart(case, axis="calendar", width=plot, standalone=False, selections=False)

@@ -17,6 +17,7 @@ from casereport.charts.style import (
     _read_only,
     _source,
     _wrap,
+    check_options,
 )
 from casereport.data.case import Case
 from casereport.derive.response import MRECIST_NOTE, RECIST_MODALITIES, recist_response
@@ -372,6 +373,7 @@ def imaging_chart(
 
     A case without findings gets its title and a line saying there are none.
     """
+    check_options(width=width, row_height=row_height, text_size=text_size)
     if case.findings.empty:
         return _no_findings(width=width, standalone=standalone, text_size=text_size)
     if standalone and brush is None if table is None else table:

@@ -34,6 +34,7 @@ from casereport.charts.style import (
     _regimen_periods,
     _source,
     _x,
+    check_options,
     provenance_shown,
     x_extent,
 )
@@ -94,6 +95,7 @@ def lab_chart(
     (``height`` by default), its dates are level, its legends are rows under
     it, and each limit is named where no line or point passes.
     """
+    check_options(scale=scale, width=width, height=height, text_size=text_size)
     graded = grade_labs(case)
     labs = _positions(case, graded[graded["loinc"].isin(loincs)], axis)
     if labs.empty:
@@ -655,6 +657,7 @@ def marker_chart(
     wider than the plot, nor than :data:`NOTE_WIDTH`, as the dashboard's
     views take the page's width), rather than leave the value out.
     """
+    check_options(scale=scale, width=width, height=height, text_size=text_size)
     title: str | alt.TitleParams = analyte_title(case, loinc)
     note = log_scale_note(case, loinc) if scale == "log" else None
     if note:
@@ -698,6 +701,7 @@ def all_labs_chart(
     share them. Each panel is ``height`` high; by default as high as keeps the
     panels at least half the figure, fewer panels each higher.
     """
+    check_options(columns=columns, width=width, height=height, text_size=text_size)
     graded = _positions(case, grade_labs(case), axis)
     graded["unit"] = graded["unit"].map(unit_text)  # as the reader writes it (10³/µL), in titles and tooltips
     graded["source"] = _source(graded)

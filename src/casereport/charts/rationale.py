@@ -6,7 +6,16 @@ import altair as alt
 import pandas as pd
 
 from casereport.charts.placement import LINE_HEIGHT, text_width, wrap_to
-from casereport.charts.style import FONT_SIZE, OKABE_ITO, _finish, _independent, _legend, _palette_colour, _wrap
+from casereport.charts.style import (
+    FONT_SIZE,
+    OKABE_ITO,
+    _finish,
+    _independent,
+    _legend,
+    _palette_colour,
+    _wrap,
+    check_options,
+)
 from casereport.data.case import Case
 from casereport.derive.rationale import COLUMN_TITLES, COLUMNS, rationale_drugs, rationale_graph
 
@@ -40,6 +49,7 @@ def rationale_chart(case: Case, *, width: int = 560, row_height: int = 56) -> al
     that stretch. A target two drugs share is where the paper argues they
     meet. Hover an edge for the paper's words.
     """
+    check_options(width=width, row_height=row_height)
     nodes, edges = rationale_graph(case)
     rows = max(int(nodes.groupby("kind").size().max()) if not nodes.empty else 1, 1)
     height = rows * row_height

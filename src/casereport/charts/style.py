@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import numbers
 import textwrap
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal, NamedTuple, TypeVar
@@ -30,8 +31,10 @@ from casereport.data.case import Case
 from casereport.derive.memo import per_case
 from casereport.derive.tables import when_texts
 from casereport.derive.timeline import Axis, placed
+from casereport.exceptions import ParameterError
 
 Scale = Literal["linear", "log"]
+SCALES: tuple[Scale, ...] = ("linear", "log")
 # The charts a chart function finishes (and so configures): one view, layers, or views side by side.
 TopLevel = TypeVar("TopLevel", alt.Chart, alt.LayerChart, alt.ConcatChart, alt.VConcatChart, alt.HConcatChart)
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -77,6 +80,21 @@ PRINT_MARGIN = {
     "imaging": 12,  # a table: no axis
     "rationale": 10,  # a diagram: no axis
 }
+
+
+def check_options(*, scale: str | None = None, columns: int | None = None, **sizes: float | None) -> None:
+    """Raise :class:`ParameterError` naming the first chart option given that no chart can be drawn with: a scale
+    but linear or log, a count of ``columns`` but a whole number from 1, a size (``width``, ``height``,
+    ``text_size``) but a positive number. ``None`` is an option left to the chart."""
+    if scale is not None and scale not in SCALES:
+        raise ParameterError("scale", f"{scale!r} is not a scale; choose {' or '.join(SCALES)}")
+    if columns is not None and (isinstance(columns, bool) or not isinstance(columns, numbers.Integral) or columns < 1):
+        raise ParameterError("columns", f"{columns!r} is not a number of columns: give a whole number from 1")
+    for name, size in sizes.items():
+        if size is not None and (
+            isinstance(size, bool) or not isinstance(size, numbers.Real) or not 0 < size < math.inf
+        ):
+            raise ParameterError(name, f"{size!r} is not a size: give a positive number of points")
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ from casereport.charts.style import (
     _source,
     _wrap,
     _x,
+    check_options,
 )
 from casereport.data.case import Case
 from casereport.derive.tables import coarse_precisions
@@ -65,6 +66,7 @@ def timeline_chart(
     on the y axis, and marks that would cover each other in a lane are set
     one above the other.
     """
+    check_options(width=width, height=height, text_size=text_size)
     labelled = standalone if labelled is None else labelled
     doses = _positions(case, case.administrations, axis)
     doses["lane"] = doses["drug"].str.capitalize()

@@ -14,8 +14,10 @@ import pandas as pd
 
 from casereport.data.case import Case
 from casereport.derive.memo import per_case
+from casereport.exceptions import ParameterError
 
 Axis = Literal["calendar", "relative"]
+AXES: tuple[Axis, ...] = ("calendar", "relative")
 
 
 def _reference(case: Case, reference: str | None) -> pd.Series:
@@ -89,6 +91,8 @@ def placed(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
     The one place records are put on an axis: the charts draw them there and
     the summary of a brushed range selects them by the same ``x``.
     """
+    if axis not in AXES:  # a misspelt axis would otherwise be drawn as days since the reference, unasked
+        raise ParameterError("axis", f"{axis!r} is not an axis; choose {' or '.join(AXES)}")
     out = relative_days(case, frame)
     if axis == "calendar":
         out["x_start"] = out["date_earliest"]
