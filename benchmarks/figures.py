@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -55,10 +56,21 @@ def _papermill(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def _timed(command: list[str], **environment: str) -> float:
+def _processor_time() -> float:
+    """Seconds of processor time (user and system) this process's ended children and theirs have used so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _timed(command: list[str], *, used: list[float] | None = None, **environment: str) -> float:
+    """The command's wall time; its processor time (its workers' included) appended to ``used``."""
+    before = _processor_time()
     start = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, env=os.environ | environment)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    if used is not None:
+        used.append(_processor_time() - before)
+    return elapsed
 
 
 def main() -> int:
@@ -86,11 +98,11 @@ def main() -> int:
         drawn = json.loads((folder / "warm-up" / "manifest.json").read_text(encoding="utf-8"))["files"]
         alone = [*figures[:-1], "--only", ",".join(dict.fromkeys(entry["figure"] for entry in drawn)), "--out"]
         first = _timed([*figures, str(folder / "first")], XDG_CACHE_HOME=str(folder / "empty-cache"))
-        empty_times, floor_times, figure_times, alone_times = [], [], [], []
+        empty_times, floor_times, figure_times, alone_times, processor = [], [], [], [], []
         for repeat in range(REPEATS):
             empty_times.append(_papermill(empty))
             floor_times.append(_timed(floor))
-            figure_times.append(_timed([*figures, str(folder / f"figs{repeat}")]))
+            figure_times.append(_timed([*figures, str(folder / f"figs{repeat}")], used=processor))
             alone_times.append(_timed([*alone, str(folder / f"alone{repeat}")]))
         notebook_s = None
         if options.notebook:
@@ -114,6 +126,13 @@ def main() -> int:
     print(f"every figure, every format:   {figures_s:6.2f} s (casereport figures; median of {REPEATS})")
     print(f"ratio:                        {figures_s / empty_s:6.2f} (aim: at most 3)")
     print(f"drawing and writing alone:    {figures_s - floor_s:6.2f} s")
+    # The command's processor time over the cores: no order of its work on them ends sooner.
+    cores = len(os.sched_getaffinity(0))
+    processor_s = statistics.median(processor)
+    print(
+        f"processor time:               {processor_s:6.2f} s (all its processes; over {cores} cores at best"
+        f" {processor_s / cores:.2f} s, {processor_s / cores / empty_s:.2f} x empty)"
+    )
     print(
         f"the figures without the page: {alone_s:6.2f} s (--only the figures, no explorer; {alone_s / empty_s:.2f} x)"
     )
