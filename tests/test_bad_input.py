@@ -502,3 +502,37 @@ def test_an_out_path_that_cannot_be_written_is_named_without_a_traceback(command
     err = capsys.readouterr().err
     assert status == 2
     assert err == f"casereport {command}: --out: cannot write '{tmp_path}': Is a directory\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "status", "said"),
+    [
+        (["report", str(CASES[SYNTHETIC]), "--out", "{file}/report.md"], 2, "report: --out: cannot write"),
+        (["explorer", str(CASES[SYNTHETIC]), "--out", "{file}/page.html"], 2, "explorer: --out: cannot write"),
+        (["fhir", "export", str(CASES[SYNTHETIC]), "--out", "{file}/bundle.json"], 1, "fhir: cannot write"),
+        (["figures", "--case", str(CASES[SYNTHETIC]), "--out", "{file}/figures"], 2, "figures: --out: cannot create"),
+    ],
+)
+def test_a_file_where_a_folder_of_the_out_path_should_be_is_named(command, status, said, tmp_path, capsys):
+    """The system says only "File exists" or "Not a directory": the command names the file in the way."""
+    blocking = tmp_path / "notes.txt"
+    blocking.write_text("an author's notes\n", encoding="utf-8")
+    assert main([part.format(file=blocking) for part in command]) == status
+    err = capsys.readouterr().err
+    assert f"casereport {said} '{blocking}/" in err or f"casereport {said} {blocking}/" in err
+    assert err.rstrip().endswith(f"'{blocking}' is a file, not a folder")
+    assert "Traceback" not in err
+    assert blocking.read_text(encoding="utf-8") == "an author's notes\n"  # nothing of it lost
+
+
+def test_a_file_given_as_the_figures_folder_is_named_and_kept(tmp_path, capsys):
+    blocking = tmp_path / "figures.pdf"
+    blocking.write_bytes(b"%PDF-1.7 an author's earlier figure")
+    assert main(["figures", "--case", str(CASES[SYNTHETIC]), "--out", str(blocking), "--format", "svg"]) == 2
+    assert capsys.readouterr().err == f"casereport figures: --out: '{blocking}' is a file, not a folder\n"
+    assert blocking.read_bytes() == b"%PDF-1.7 an author's earlier figure"
+
+
+def test_the_fhir_export_names_a_folder_given_for_its_file(tmp_path, capsys):
+    assert main(["fhir", "export", str(CASES[SYNTHETIC]), "--out", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"casereport fhir: cannot write {tmp_path}: Is a directory\n"

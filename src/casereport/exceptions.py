@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -101,8 +102,17 @@ class OutputError(CaseReportError):
 
     @classmethod
     def from_os_error(cls, err: OSError, path: str | Path) -> OutputError:
-        """The error an ``OSError`` met writing ``path`` (the file it names, when it names one) makes."""
-        return cls(str(err.filename or path), err.strerror or str(err))
+        """The error an ``OSError`` met writing ``path`` (the file it names, when it names one) makes.
+
+        A file where one of the path's folders should be is named as such: the
+        system says only "File exists" or "Not a directory".
+        """
+        named = Path(err.filename or path)
+        # The path itself too when making it as a folder failed ("File exists"), not when writing it as a file did.
+        folders = [*reversed(named.parents), *([named] if err.errno in (errno.EEXIST, errno.ENOTDIR) else [])]
+        blocking = next((folder for folder in folders if folder.exists() and not folder.is_dir()), None)
+        reason = f"'{blocking}' is a file, not a folder" if blocking else err.strerror or str(err)
+        return cls(str(named), reason)
 
 
 class UnknownCaseError(CaseReportError):

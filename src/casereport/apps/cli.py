@@ -98,7 +98,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def _unwritable_out(args: argparse.Namespace, err: OSError) -> int:
     """A file given with --out that cannot be written (a folder, no room): the flag, the path and why; status 2."""
-    print(f"casereport {args.command}: --out: cannot write '{args.out}': {err.strerror}", file=sys.stderr)
+    reason = OutputError.from_os_error(err, args.out).reason
+    print(f"casereport {args.command}: --out: cannot write '{args.out}': {reason}", file=sys.stderr)
     return 2
 
 

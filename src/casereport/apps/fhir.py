@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from casereport.exceptions import BundleError, ParameterError
+from casereport.exceptions import BundleError, OutputError, ParameterError
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -19,7 +19,10 @@ def _export(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
     else:
-        args.out.write_text(text, encoding="utf-8")
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as err:  # a folder in its place, no room: cli.main says which and why, exit 1
+            raise OutputError.from_os_error(err, args.out) from None
         print(f"{args.case_dir}: {len(bundle['entry'])} resources written to {args.out}", file=sys.stderr)
     return 0
 
@@ -54,7 +57,7 @@ def add_fhir_commands(commands: Any, formatter: type[argparse.HelpFormatter]) ->
         help="write the case as a FHIR R4B Bundle (JSON)",
         description="Write the case as a FHIR R4B Bundle: Patient, Condition, MedicationStatement, Observations"
         " (LOINC, UCUM), DiagnosticReports for stagings, AdverseEvents, and Provenance saying which values the"
-        " paper states. Exit status: 0 written, 2 the case folder is not valid.",
+        " paper states. Exit status: 0 written, 1 the file cannot be written, 2 the case folder is not valid.",
     )
     export.add_argument("case_dir", type=Path, help="the case folder")
     export.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")

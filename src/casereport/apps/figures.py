@@ -129,10 +129,14 @@ def check_parameters(
     except CaseValidationError as err:
         raise ParameterError("case_dir", str(err)) from None
     out = Path(output_dir)
+    if out.exists() and not out.is_dir():
+        raise ParameterError("output_dir", f"'{out}' is a file, not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise ParameterError("output_dir", f"cannot create '{out}': {err.strerror}") from None
+        raise ParameterError(
+            "output_dir", f"cannot create '{out}': {OutputError.from_os_error(err, out).reason}"
+        ) from None
     if not os.access(out, os.W_OK):
         raise ParameterError("output_dir", f"'{out}' cannot be written")
     return case, out, chosen
