@@ -330,6 +330,21 @@ class TestInTheBrowser:
         assert _shown(_summary(page)) == _expected(case, *_range(page, "relative"), "relative")
         assert visit.console_errors == []
 
+    @pytest.mark.parametrize("axis", ["calendar", "relative"])
+    def test_a_window_resized_redraws_the_views_without_an_error(self, page, tmp_path, axis):
+        """The views take the window's width: a resize redraws them, brushed or not, with nothing in the console
+        (on the relative axis, the timeline's brush once failed at every resize)."""
+        case = casereport.load_case(CASES[SEED])
+        visit = _open(page, write_explorer(case, tmp_path / "page.html", axis=axis))
+        drawn = f"{CHART} svg.marks"
+        width = page.locator(drawn).first.bounding_box()["width"]
+        page.set_viewport_size({"width": 1024, "height": 1200})
+        page.wait_for_function(f"document.querySelector('{drawn}').getBoundingClientRect().width < {width - 100}")
+        brush(visit, 0.2, 0.5)
+        page.set_viewport_size({"width": 1280, "height": 1200})
+        page.locator(".casereport-summary h4", has_text="Range:").wait_for(timeout=BROWSER_TIMEOUT)
+        assert visit.console_errors == []
+
 
 def test_a_case_without_imaging_has_an_explorer_and_a_dashboard(no_imaging_case, tmp_path):
     """An author's case may have no imaging: the page and the dashboard say so, with no traceback."""

@@ -193,8 +193,13 @@ def _x(
     bounds = extent or x_extent(case, axis)
     if domain_param:
         scale = alt.Scale(domain=alt.ParameterExtent(param=domain_param))
-    else:
+    elif axis == "calendar":
         scale = alt.Scale(domain=bounds, nice=False)
+    else:
+        # Days written as expressions, as Vega-Lite writes the calendar's dates: with a domain of plain numbers,
+        # a window resized made the timeline's brush rescale with no brush drawn, and fail reading its extent
+        # (a TypeError in the browser's console).
+        scale = alt.Scale(domain=[alt.ExprRef(expr=repr(float(day))) for day in bounds], nice=False)
     if axis == "calendar":
         # A linked view may be zoomed to weeks, where month labels would repeat: its labels name the day.
         # Otherwise one tick per month (or per few months over a long course), so no month is named twice.
