@@ -55,7 +55,7 @@ from casereport.derive.grading import on_treatment_grades
 from casereport.derive.panels import analyte_slug, liver_enzymes, liver_enzymes_title, log_scale_note, tumour_markers
 from casereport.derive.response import response_assessments
 from casereport.derive.tables import when_texts
-from casereport.derive.timeline import AXES, Axis
+from casereport.derive.timeline import Axis, check_axis
 from casereport.exceptions import CaseValidationError, FigureError, OutputError, ParameterError
 
 FORMATS = ("svg", "png", "pdf", "html")
@@ -112,8 +112,7 @@ def check_parameters(
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
         raise ParameterError("formats", f"unknown format(s) {unknown or chosen}; choose from {', '.join(FORMATS)}")
-    if axis not in AXES:
-        raise ParameterError("axis", f"'{axis}' is not an axis; choose calendar or relative")
+    check_axis(axis)
     figure_width_mm(width_mm)
     try:
         resolution = int(dpi)

@@ -358,7 +358,8 @@ def _date_ranges(
 def range_text(precisions: Iterable[str]) -> str:
     """The legend's words for dates drawn as the span they may fall in: known only to the month, the year, or
     either (:data:`RANGE_TEXT` for the month)."""
-    return f"date known only to the {' or '.join(coarse_precisions(precisions)) or 'month'}"
+    coarse = coarse_precisions(precisions)
+    return f"date known only to the {' or '.join(coarse)}" if coarse else RANGE_TEXT
 
 
 def _short_label(case: Case, event: pd.Series) -> str:

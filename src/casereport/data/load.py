@@ -396,8 +396,12 @@ def _read(case_dir: Path) -> tuple[list[Problem], CaseParts | None]:
     reader = CaseReader(case_dir)
     if not case_dir.is_dir():
         # A file given where the folder belongs (its case.yaml, say) is named as such, not as missing.
-        what = "is a file, not a case folder; give the folder that holds case.yaml" if case_dir.exists() else None
-        reader.add(str(case_dir), None, None, None, what or "case folder does not exist")
+        reason = (
+            "is a file, not a case folder; give the folder that holds case.yaml"
+            if case_dir.exists()
+            else "case folder does not exist"
+        )
+        reader.add(str(case_dir), None, None, None, reason)
         return reader.problems, None
     read = _read_files(reader)
     case = read.case

@@ -85,14 +85,19 @@ def cycle_of(case: Case, frame: pd.DataFrame, *, regimen: str) -> pd.DataFrame:
     return out
 
 
+def check_axis(axis: object) -> None:
+    """Raise :class:`ParameterError` (``axis``) unless ``axis`` is one of :data:`AXES`."""
+    if axis not in AXES:
+        raise ParameterError("axis", f"{axis!r} is not an axis; choose {' or '.join(AXES)}")
+
+
 def placed(case: Case, frame: pd.DataFrame, axis: Axis) -> pd.DataFrame:
     """``frame`` with its relative days and ``x_start``, ``x_end`` and ``x`` (the middle) on the chosen axis.
 
     The one place records are put on an axis: the charts draw them there and
     the summary of a brushed range selects them by the same ``x``.
     """
-    if axis not in AXES:  # a misspelt axis would otherwise be drawn as days since the reference, unasked
-        raise ParameterError("axis", f"{axis!r} is not an axis; choose {' or '.join(AXES)}")
+    check_axis(axis)  # a misspelt axis would otherwise be drawn as days since the reference, unasked
     out = relative_days(case, frame)
     if axis == "calendar":
         out["x_start"] = out["date_earliest"]
