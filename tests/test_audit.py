@@ -6,8 +6,7 @@ import casereport
 from casereport.apps.cli import main
 from casereport.derive.audit import audit_checks, dated_elapsed, implied_elapsed
 
-from .conftest import CASES, SEED, SYNTHETIC
-from .test_bad_input import replace
+from .conftest import CASES, SEED, SYNTHETIC, replace
 
 
 def _pairs(disagreements):

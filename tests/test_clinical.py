@@ -18,8 +18,7 @@ from casereport.derive.clinical import (
     outcome_summary,
 )
 
-from .conftest import CASES, SEED, SYNTHETIC
-from .test_bad_input import replace
+from .conftest import CASES, SEED, SYNTHETIC, replace
 
 
 def _items(frame):

@@ -12,8 +12,7 @@ import casereport
 from casereport.data.analytes import ucum_slip
 from casereport.data.catalogue import ctcae_rules, known_analytes, loinc_code_problem, plausible_ranges
 
-from .conftest import SYNTHETIC
-from .test_bad_input import replace
+from .conftest import SYNTHETIC, replace
 
 HEADER = "loinc,loinc_name,name,unit,lower_limit,upper_limit,provenance,quote,rule\n"
 SCC = (

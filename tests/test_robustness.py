@@ -16,8 +16,7 @@ from casereport.apps.cli import main
 from casereport.apps.parameters import FIGURES, TEACHING, checked
 from casereport.exceptions import ParameterError
 
-from .conftest import CASES, SEED, SYNTHETIC
-from .test_bad_input import replace
+from .conftest import CASES, SEED, SYNTHETIC, replace
 
 
 def _problems(case_dir: Path) -> list[casereport.Problem]:
